@@ -1,0 +1,222 @@
+"""The `openbook` command. Every flag can also be given as an OPENBOOK_* environment variable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from openbook.domain.durations import InvalidDuration, parse_duration
+from openbook.domain.inventory import InventoryBundle
+from openbook.importing.csv_format import parse_timetable_csv
+from openbook.importing.json_format import parse_inventory_json
+from openbook.importing.problems import ImportRejected
+from openbook.log_config import configure_logging
+from openbook.services.activity_list import shipped_activity_list
+from openbook.services.demo import demo_inventory
+from openbook.services.inventory import import_inventory
+from openbook.store.factory import build_store
+from openbook.store.migrate import migrate
+from openbook.store.port import ImportSummary
+from openbook.store.revision import current_revision, expected_revision
+from openbook.store.urls import DatabaseUrl
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def database_options(command: F) -> F:
+    command = click.option(
+        "--data-dir",
+        envvar="OPENBOOK_DATA_DIR",
+        default="openbook-data",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the embedded SQLite database lives.",
+    )(command)
+    return click.option(
+        "--database-url",
+        envvar="OPENBOOK_DATABASE_URL",
+        default="",
+        show_default="SQLite file in --data-dir",
+        help="postgresql://user@host:port/db to use PostgreSQL.",
+    )(command)
+
+
+def _url(database_url: str, data_dir: Path) -> DatabaseUrl:
+    try:
+        return DatabaseUrl.parse(database_url, data_dir)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--database-url") from error
+
+
+def prepare_database(url: DatabaseUrl) -> None:
+    """SQLite migrates itself; PostgreSQL is migrated deliberately (`openbook migrate`) by the operator."""
+    if not url.is_postgres:
+        migrate(url)
+        return
+    current, expected = current_revision(url), expected_revision(url)
+    if current != expected:
+        raise click.ClickException(
+            f"the PostgreSQL schema is at revision {current or 'none'}, this openbook needs {expected}: "
+            "run `openbook migrate --database-url ...` first"
+        )
+
+
+def _report(summary: ImportSummary) -> None:
+    click.echo(
+        f"imported {summary.sellers} sellers, {summary.places} places, {summary.parents} parents, "
+        f"{summary.offers} offers, {summary.opportunities} opportunities"
+    )
+
+
+async def _import(url: DatabaseUrl, bundle: InventoryBundle) -> ImportSummary:
+    store = build_store(url)
+    await store.start()
+    try:
+        with click.progressbar(length=bundle.opportunity_count, label="writing", show_pos=True) as bar:
+            return await import_inventory(store, bundle, shipped_activity_list(), on_progress=bar.update)
+    finally:
+        await store.close()
+
+
+async def _is_empty(url: DatabaseUrl) -> bool:
+    store = build_store(url)
+    await store.start()
+    try:
+        return (await store.counts())["sellers"] == 0
+    finally:
+        await store.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="openbook")
+def main() -> None:
+    """openbook: a booking system server for sellers of sessions, facility slots and events."""
+    configure_logging(os.environ.get("OPENBOOK_LOG_LEVEL", "INFO"))
+
+
+@main.command()
+@database_options
+@click.option("--host", envvar="OPENBOOK_HOST", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", envvar="OPENBOOK_PORT", default=8000, show_default=True, type=click.IntRange(1, 65535)
+)
+@click.option(
+    "--workers",
+    envvar="OPENBOOK_WORKERS",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; one per core is right for most machines.",
+)
+@click.option(
+    "--base-url",
+    envvar="OPENBOOK_BASE_URL",
+    default="",
+    show_default="http://localhost:PORT",
+    help="Public URL that @ids and feed links are built from (set it behind a proxy).",
+)
+@click.option(
+    "--demo", envvar="OPENBOOK_DEMO", is_flag=True, help="Load demo data when the database is empty."
+)
+@click.option(
+    "--lease-duration",
+    envvar="OPENBOOK_LEASE_DURATION",
+    default="PT15M",
+    show_default=True,
+    help="How long a lease holds capacity (ISO 8601 duration).",
+)
+def serve(
+    database_url: str,
+    data_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    base_url: str,
+    demo: bool,
+    lease_duration: str,
+) -> None:
+    """Run the HTTP server."""
+    try:
+        parse_duration(lease_duration)
+    except InvalidDuration as error:
+        raise click.BadParameter(str(error), param_hint="--lease-duration") from error
+    url = _url(database_url, data_dir)
+    prepare_database(url)
+    if demo and asyncio.run(_is_empty(url)):
+        _report(asyncio.run(_import(url, demo_inventory(datetime.now(UTC)))))
+    # Worker processes read their settings from the environment.
+    os.environ.update(
+        OPENBOOK_DATABASE_URL=url.raw,
+        OPENBOOK_HOST=host,
+        OPENBOOK_PORT=str(port),
+        OPENBOOK_LEASE_DURATION=lease_duration,
+    )
+    if base_url:
+        os.environ["OPENBOOK_BASE_URL"] = base_url
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    click.echo(f"openbook on http://{host}:{port} ({workers} worker(s), {url.redacted()})")
+    Granian(
+        "openbook.app:app_from_environment",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        log_access=False,
+    ).serve()
+
+
+@main.command("migrate")
+@database_options
+def migrate_command(database_url: str, data_dir: Path) -> None:
+    """Bring the database schema up to date (safe to run repeatedly)."""
+    url = _url(database_url, data_dir)
+    migrate(url)
+    click.echo(f"schema at revision {expected_revision(url)} ({url.redacted()})")
+
+
+@main.command("import")
+@database_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(database_url: str, data_dir: Path, file: Path) -> None:
+    """Import inventory from FILE (.json, or .csv for simple timetables): all of it, or nothing.
+
+    The formats are described in docs/import-format.md.
+    """
+    url = _url(database_url, data_dir)
+    prepare_database(url)
+    try:
+        if file.suffix.lower() == ".csv":
+            bundle = parse_timetable_csv(file.read_text(encoding="utf-8-sig"), shipped_activity_list())
+        else:
+            bundle = parse_inventory_json(file.read_bytes())
+        counted = f"{bundle.opportunity_count} opportunities in {len(bundle.parents)} parents"
+        click.echo(f"{file.name}: {counted}; importing")
+        summary = asyncio.run(_import(url, bundle))
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(
+            f"{len(rejected.problems)} problem(s) in {file.name}; nothing was imported"
+        ) from None
+    _report(summary)
+
+
+@main.command()
+@database_options
+def demo(database_url: str, data_dir: Path) -> None:
+    """Load the demo inventory: two sellers and a fortnight of sessions and facility slots."""
+    url = _url(database_url, data_dir)
+    prepare_database(url)
+    try:
+        _report(asyncio.run(_import(url, demo_inventory(datetime.now(UTC)))))
+    except ImportRejected as rejected:
+        raise click.ClickException(f"demo data is already loaded ({rejected.problems[0]})") from None

@@ -1,0 +1,235 @@
+"""What a Seller offers: sellers, places, parent opportunities, bookable opportunities and offers.
+
+These are plain values. Identity is the store's business (``id`` is None until stored); the
+``identifier`` is the operator's own key, unique per record type, used by imports to refer to
+records and to refuse duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from openbook.domain.money import Money
+
+OA = "https://openactive.io/"
+SCHEMA = "https://schema.org/"
+
+
+class SellerKind(StrEnum):
+    ORGANIZATION = "Organization"
+    PERSON = "Person"
+
+
+class TaxMode(StrEnum):
+    GROSS = OA + "TaxGross"
+    NET = OA + "TaxNet"
+
+
+class Availability(StrEnum):
+    """Values of openBookingPrepayment and openBookingInAdvance."""
+
+    REQUIRED = OA + "Required"
+    OPTIONAL = OA + "Optional"
+    UNAVAILABLE = OA + "Unavailable"
+
+
+class FlowRequirement(StrEnum):
+    APPROVAL = OA + "OpenBookingApproval"
+    ATTENDEE_DETAILS = OA + "OpenBookingAttendeeDetails"
+    INTAKE_FORM = OA + "OpenBookingIntakeForm"
+    NEGOTIATION = OA + "OpenBookingNegotiation"
+    MESSAGE_EXCHANGE = OA + "OpenBookingMessageExchange"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = SCHEMA + "EventScheduled"
+    CANCELLED = SCHEMA + "EventCancelled"
+    POSTPONED = SCHEMA + "EventPostponed"
+    RESCHEDULED = SCHEMA + "EventRescheduled"
+
+
+class AttendanceMode(StrEnum):
+    OFFLINE = SCHEMA + "OfflineEventAttendanceMode"
+    ONLINE = SCHEMA + "OnlineEventAttendanceMode"
+    MIXED = SCHEMA + "MixedEventAttendanceMode"
+
+
+class ParentKind(StrEnum):
+    """Things that group bookable opportunities. Event-type parents arrive with their bookable types."""
+
+    SESSION_SERIES = "SessionSeries"
+    FACILITY_USE = "FacilityUse"
+    INDIVIDUAL_FACILITY_USE = "IndividualFacilityUse"
+
+
+class OpportunityKind(StrEnum):
+    """Bookable opportunity types. Room is left for Event, HeadlineEvent, CourseInstance, OnDemandEvent."""
+
+    SCHEDULED_SESSION = "ScheduledSession"
+    FACILITY_USE_SLOT = "FacilityUseSlot"
+    INDIVIDUAL_FACILITY_USE_SLOT = "IndividualFacilityUseSlot"
+
+    @property
+    def parent_kind(self) -> ParentKind:
+        return _PARENT_OF[self]
+
+
+_PARENT_OF = {
+    OpportunityKind.SCHEDULED_SESSION: ParentKind.SESSION_SERIES,
+    OpportunityKind.FACILITY_USE_SLOT: ParentKind.FACILITY_USE,
+    OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: ParentKind.INDIVIDUAL_FACILITY_USE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    street_address: str | None = None
+    address_locality: str | None = None
+    address_region: str | None = None
+    postal_code: str | None = None
+    address_country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    name: str
+    url: str
+    requires_explicit_consent: bool = False
+    date_modified: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Seller:
+    identifier: str
+    kind: SellerKind
+    name: str
+    tax_mode: TaxMode
+    legal_name: str | None = None
+    is_open_booking_allowed: bool = True
+    description: str | None = None
+    url: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+    logo_url: str | None = None
+    vat_id: str | None = None
+    address: PostalAddress | None = None
+    terms_of_service: tuple[Terms, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    identifier: str
+    name: str
+    address: PostalAddress | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    identifier: str
+    price: Money
+    name: str | None = None
+    prepayment: Availability | None = None
+    in_advance: Availability | None = None
+    valid_from_before_start: timedelta | None = None
+    valid_through_before_start: timedelta | None = None
+    latest_cancellation_before_start: timedelta | None = None
+    allow_customer_cancellation_full_refund: bool = False
+    requirements: tuple[FlowRequirement, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    id: int | None = None
+
+    @property
+    def is_free(self) -> bool:
+        return self.price.amount == Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class ParentOpportunity:
+    """A SessionSeries, FacilityUse or IndividualFacilityUse: what the booked opportunity belongs to."""
+
+    identifier: str
+    kind: ParentKind
+    seller_id: int
+    name: str
+    activities: tuple[str, ...]
+    place_id: int | None = None
+    description: str | None = None
+    url: str | None = None
+    aggregate_id: int | None = None
+    offers: tuple[Offer, ...] = ()
+    gender_restriction: str | None = None
+    test_dataset: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    """A bookable occurrence: a ScheduledSession or a Slot."""
+
+    identifier: str
+    kind: OpportunityKind
+    parent_id: int
+    seller_id: int
+    start: datetime
+    end: datetime
+    maximum_capacity: int
+    remaining_capacity: int
+    event_status: EventStatus = EventStatus.SCHEDULED
+    attendance_mode: AttendanceMode = AttendanceMode.OFFLINE
+    test_dataset: str | None = None
+    id: int | None = None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryBundle:
+    """Everything one import adds, cross-referenced by identifier; stored all or nothing."""
+
+    sellers: tuple[Seller, ...] = ()
+    places: tuple[Place, ...] = ()
+    parents: tuple[ParentDraft, ...] = ()
+
+    @property
+    def opportunity_count(self) -> int:
+        return sum(len(parent.opportunities) for parent in self.parents)
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityDraft:
+    identifier: str
+    kind: OpportunityKind
+    start: datetime
+    end: datetime
+    maximum_capacity: int
+    event_status: EventStatus = EventStatus.SCHEDULED
+    attendance_mode: AttendanceMode = AttendanceMode.OFFLINE
+
+
+@dataclass(frozen=True, slots=True)
+class ParentDraft:
+    """A parent opportunity before storage: it refers to its seller, place and aggregate by identifier."""
+
+    identifier: str
+    kind: ParentKind
+    seller: str
+    name: str
+    activities: tuple[str, ...]
+    place: str | None = None
+    description: str | None = None
+    url: str | None = None
+    aggregate: str | None = None
+    gender_restriction: str | None = None
+    offers: tuple[Offer, ...] = ()
+    opportunities: tuple[OpportunityDraft, ...] = field(default=())
+    test_dataset: str | None = None

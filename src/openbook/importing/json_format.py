@@ -1,0 +1,285 @@
+"""The openbook JSON inventory format (documented in docs/import-format.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from openbook.domain.inventory import (
+    AttendanceMode,
+    Availability,
+    EventStatus,
+    FlowRequirement,
+    InventoryBundle,
+    Offer,
+    OpportunityDraft,
+    OpportunityKind,
+    ParentDraft,
+    ParentKind,
+    Place,
+    PostalAddress,
+    Seller,
+    SellerKind,
+    TaxMode,
+    Terms,
+)
+from openbook.importing.problems import ImportProblem, ImportRejected
+from openbook.importing.reader import RecordReader
+
+TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses")
+
+
+def parse_inventory_json(text: str | bytes) -> InventoryBundle:
+    """Parse a whole file; raise ImportRejected listing every problem if anything is wrong."""
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ImportRejected([ImportProblem("file", "", f"is not valid JSON: {exc}")]) from exc
+    return parse_inventory_document(document)
+
+
+def parse_inventory_document(document: object) -> InventoryBundle:
+    problems: list[ImportProblem] = []
+    root = RecordReader("file", document, problems)
+    for key in root.data:
+        if key not in TOP_LEVEL_KEYS:
+            root.problem(key, f"is not a known section; expected one of {', '.join(TOP_LEVEL_KEYS)}")
+    sellers = root.children("sellers", lambda name, data: _seller(RecordReader(name, data, problems)))
+    places = root.children("places", lambda name, data: _place(RecordReader(name, data, problems)))
+    series = root.children(
+        "sessionSeries", lambda name, data: _session_series(RecordReader(name, data, problems))
+    )
+    facilities: list[ParentDraft] = []
+    for group in root.children(
+        "facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))
+    ):
+        facilities.extend(group)
+    if problems:
+        raise ImportRejected(problems)
+    return InventoryBundle(sellers=sellers, places=places, parents=series + tuple(facilities))
+
+
+def _address(reader: RecordReader) -> PostalAddress | None:
+    nested = reader.nested("address")
+    if nested is None:
+        return None
+    return PostalAddress(
+        street_address=nested.text("streetAddress"),
+        address_locality=nested.text("addressLocality"),
+        address_region=nested.text("addressRegion"),
+        postal_code=nested.text("postalCode"),
+        address_country=nested.text("addressCountry"),
+    )
+
+
+def _terms(name: str, data: object, problems: list[ImportProblem]) -> Terms | None:
+    reader = RecordReader(name, data, problems)
+    title, url = reader.text("name", required=True), reader.text("url", required=True)
+    consent = reader.boolean("requiresExplicitConsent", False)
+    modified = reader.instant("dateModified")
+    if title is None or url is None:
+        return None
+    return Terms(name=title, url=url, requires_explicit_consent=consent, date_modified=modified)
+
+
+def _seller(reader: RecordReader) -> Seller | None:
+    problems = reader.problems
+    identifier = reader.text("identifier", required=True)
+    kind = reader.enum("type", SellerKind)
+    if kind is None and "type" not in reader.data:
+        reader.problem("type", "is required (Organization or Person)")
+    name = reader.text("name", required=True)
+    tax_mode = reader.enum("taxMode", TaxMode)
+    if tax_mode is None and "taxMode" not in reader.data:
+        reader.problem("taxMode", "is required (TaxGross or TaxNet)")
+    terms = reader.children("termsOfService", lambda n, d: _terms(n, d, problems))
+    legal_name, description = reader.text("legalName"), reader.text("description")
+    url, email, telephone = reader.text("url"), reader.text("email"), reader.text("telephone")
+    logo_url, vat_id, address = reader.text("logo"), reader.text("vatID"), _address(reader)
+    allowed = reader.boolean("isOpenBookingAllowed", True)
+    if identifier is None or kind is None or name is None or tax_mode is None:
+        return None
+    return Seller(
+        identifier=identifier,
+        kind=kind,
+        name=name,
+        tax_mode=tax_mode,
+        legal_name=legal_name,
+        is_open_booking_allowed=allowed,
+        description=description,
+        url=url,
+        email=email,
+        telephone=telephone,
+        logo_url=logo_url,
+        vat_id=vat_id,
+        address=address,
+        terms_of_service=terms,
+    )
+
+
+def _place(reader: RecordReader) -> Place | None:
+    identifier = reader.text("identifier", required=True)
+    name = reader.text("name", required=True)
+    address = _address(reader)
+    latitude = longitude = None
+    geo = reader.nested("geo")
+    if geo is not None:
+        latitude, longitude = geo.number("latitude"), geo.number("longitude")
+        if latitude is not None and not -90 <= latitude <= 90:
+            geo.problem("latitude", f"must be between -90 and 90, got {latitude}")
+        if longitude is not None and not -180 <= longitude <= 180:
+            geo.problem("longitude", f"must be between -180 and 180, got {longitude}")
+        if (latitude is None) != (longitude is None):
+            geo.problem("", "needs both latitude and longitude")
+    if address is None and geo is None:
+        reader.problem("address", "a place needs an address or geo coordinates")
+    if identifier is None or name is None:
+        return None
+    return Place(identifier=identifier, name=name, address=address, latitude=latitude, longitude=longitude)
+
+
+def _offer(reader: RecordReader) -> Offer | None:
+    identifier = reader.text("identifier", required=True)
+    price = reader.money("price", "priceCurrency")
+    requirements: list[FlowRequirement] = []
+    for value in reader.text_list("openBookingFlowRequirement"):
+        member = next((m for m in FlowRequirement if value in (m.value, m.value.rsplit("/", 1)[-1])), None)
+        if member is None:
+            reader.problem("openBookingFlowRequirement", f"unknown requirement {value!r}")
+        else:
+            requirements.append(member)
+    min_age = max_age = None
+    age = reader.nested("ageRange")
+    if age is not None:
+        min_age, max_age = age.integer("minValue", minimum=0), age.integer("maxValue", minimum=0)
+        if min_age is not None and max_age is not None and max_age < min_age:
+            age.problem("maxValue", f"must not be below minValue ({min_age})")
+    valid_from = reader.duration("validFromBeforeStartDate")
+    valid_through = reader.duration("validThroughBeforeStartDate")
+    if valid_from is not None and valid_through is not None and valid_through >= valid_from:
+        reader.problem(
+            "validThroughBeforeStartDate",
+            "must be shorter than validFromBeforeStartDate, or the window is empty",
+        )
+    name = reader.text("name")
+    prepayment = reader.enum("openBookingPrepayment", Availability)
+    in_advance = reader.enum("openBookingInAdvance", Availability)
+    cancellation = reader.duration("latestCancellationBeforeStartDate")
+    full_refund = reader.boolean("allowCustomerCancellationFullRefund", False)
+    if identifier is None or price is None:
+        return None
+    if price.amount > 0 and prepayment is None:
+        prepayment = Availability.REQUIRED  # the spec's default for a priced offer, made explicit
+    return Offer(
+        identifier=identifier,
+        price=price,
+        name=name,
+        prepayment=prepayment,
+        in_advance=in_advance,
+        valid_from_before_start=valid_from,
+        valid_through_before_start=valid_through,
+        latest_cancellation_before_start=cancellation,
+        allow_customer_cancellation_full_refund=full_refund,
+        requirements=tuple(requirements),
+        min_age=min_age,
+        max_age=max_age,
+    )
+
+
+def _occurrence(reader: RecordReader, kind: OpportunityKind, capacity_field: str) -> OpportunityDraft | None:
+    identifier = reader.text("identifier", required=True)
+    start = reader.instant("startDate", required=True)
+    end = reader.instant("endDate", required=True)
+    default_capacity = 1 if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else None
+    capacity = reader.integer(capacity_field, required=default_capacity is None, minimum=0)
+    if capacity is None:
+        capacity = default_capacity
+    if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT and capacity is not None and capacity > 1:
+        reader.problem(
+            capacity_field, "an individual facility (one court, one lane) has at most 1 use per slot"
+        )
+    if start is not None and end is not None and end <= start:
+        reader.problem("endDate", f"must be after startDate ({start.isoformat()})")
+    status = reader.enum("eventStatus", EventStatus, default=EventStatus.SCHEDULED)
+    mode = reader.enum("eventAttendanceMode", AttendanceMode, default=AttendanceMode.OFFLINE)
+    if identifier is None or start is None or end is None or capacity is None or end <= start:
+        return None
+    if status is None or mode is None:
+        return None
+    return OpportunityDraft(identifier, kind, start, end, capacity, status, mode)
+
+
+def _parent_fields(reader: RecordReader, *, inherited: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    base = inherited or {}
+    identifier = reader.text("identifier", required=True)
+    name = reader.text("name", required=True)
+    seller = base.get("seller") or reader.text("seller", required=True)
+    activities = reader.text_list("activity", required=not base) or base.get("activities", ())
+    offers = reader.children("offers", lambda n, d: _offer(RecordReader(n, d, reader.problems)))
+    if not offers and not base.get("offers"):
+        reader.problem("offers", "at least one offer is required (a free offer has price 0)")
+    identifiers = [offer.identifier for offer in offers]
+    if len(set(identifiers)) != len(identifiers):
+        reader.problem("offers", "offer identifiers must be unique within their parent")
+    fields = dict(
+        identifier=identifier,
+        name=name,
+        seller=seller,
+        activities=activities,
+        place=base.get("place") or reader.text("place"),
+        description=reader.text("description") or base.get("description"),
+        url=reader.text("url") or base.get("url"),
+        gender_restriction=reader.text("genderRestriction") or base.get("gender_restriction"),
+        offers=offers or base.get("offers", ()),
+    )
+    if identifier is None or name is None or seller is None or not activities:
+        return None
+    return fields
+
+
+def _session_series(reader: RecordReader) -> ParentDraft | None:
+    fields = _parent_fields(reader)
+    sessions = reader.children(
+        "sessions",
+        lambda n, d: _occurrence(
+            RecordReader(n, d, reader.problems), OpportunityKind.SCHEDULED_SESSION, "maximumAttendeeCapacity"
+        ),
+    )
+    if fields is None:
+        return None
+    return ParentDraft(kind=ParentKind.SESSION_SERIES, opportunities=sessions, **fields)
+
+
+def _facility_use(reader: RecordReader) -> list[ParentDraft] | None:
+    fields = _parent_fields(reader)
+    slots = reader.children(
+        "slots",
+        lambda n, d: _occurrence(
+            RecordReader(n, d, reader.problems), OpportunityKind.FACILITY_USE_SLOT, "maximumUses"
+        ),
+    )
+    individuals = reader.children(
+        "individualFacilityUses", lambda n, d: _individual(RecordReader(n, d, reader.problems), fields)
+    )
+    if fields is None:
+        return None
+    facility = ParentDraft(kind=ParentKind.FACILITY_USE, opportunities=slots, **fields)
+    return [facility, *individuals]
+
+
+def _individual(reader: RecordReader, facility: dict[str, Any] | None) -> ParentDraft | None:
+    fields = _parent_fields(reader, inherited=facility or {"offers": (), "activities": ("-",), "seller": "-"})
+    slots = reader.children(
+        "slots",
+        lambda n, d: _occurrence(
+            RecordReader(n, d, reader.problems), OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT, "maximumUses"
+        ),
+    )
+    if fields is None or facility is None:
+        return None
+    return ParentDraft(
+        kind=ParentKind.INDIVIDUAL_FACILITY_USE,
+        aggregate=facility["identifier"],
+        opportunities=slots,
+        **fields,
+    )

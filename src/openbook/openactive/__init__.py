@@ -1,0 +1,1 @@
+"""The OpenActive face: JSON-LD rendering, identifiers, RPDE feeds, dataset site."""

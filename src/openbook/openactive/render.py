@@ -1,0 +1,207 @@
+"""Domain values to OpenActive JSON-LD (dicts ready for msgspec). No nulls, no empty strings or lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openbook.domain.activities import ActivityList
+from openbook.domain.clock import format_instant
+from openbook.domain.durations import format_duration
+from openbook.domain.inventory import (
+    Offer,
+    Opportunity,
+    OpportunityKind,
+    ParentKind,
+    ParentOpportunity,
+    Place,
+    PostalAddress,
+    Seller,
+    SellerKind,
+)
+from openbook.openactive.urls import Urls
+
+CONTEXT = "https://openactive.io/"
+ACTIVITY_SCHEME = "https://openactive.io/activity-list"
+
+JsonLd = dict[str, Any]
+
+
+def compact(document: JsonLd) -> JsonLd:
+    """Drop None, empty strings and empty lists (the spec forbids them), keeping 0 and False."""
+    return {
+        key: value for key, value in document.items() if value is not None and value != "" and value != []
+    }
+
+
+def postal_address(address: PostalAddress | None) -> JsonLd | None:
+    if address is None:
+        return None
+    return compact(
+        {
+            "@type": "PostalAddress",
+            "streetAddress": address.street_address,
+            "addressLocality": address.address_locality,
+            "addressRegion": address.address_region,
+            "postalCode": address.postal_code,
+            "addressCountry": address.address_country,
+        }
+    )
+
+
+def seller(urls: Urls, value: Seller) -> JsonLd:
+    assert value.id is not None
+    terms = [
+        compact(
+            {
+                "@type": "Terms",
+                "name": t.name,
+                "url": t.url,
+                "requiresExplicitConsent": t.requires_explicit_consent or None,
+                "dateModified": None if t.date_modified is None else format_instant(t.date_modified),
+            }
+        )
+        for t in value.terms_of_service
+    ]
+    return compact(
+        {
+            "@type": value.kind.value,
+            "@id": urls.seller(value.id),
+            "identifier": value.identifier,
+            "name": value.name,
+            "legalName": value.legal_name if value.kind is SellerKind.ORGANIZATION else None,
+            "description": value.description,
+            "url": value.url,
+            "email": value.email,
+            "telephone": value.telephone,
+            "logo": None if value.logo_url is None else {"@type": "ImageObject", "url": value.logo_url},
+            "vatID": value.vat_id,
+            "address": postal_address(value.address),
+            "taxMode": value.tax_mode.value,
+            "isOpenBookingAllowed": value.is_open_booking_allowed,
+            "termsOfService": terms,
+        }
+    )
+
+
+def place(urls: Urls, value: Place) -> JsonLd:
+    assert value.id is not None
+    geo = None
+    if value.latitude is not None and value.longitude is not None:
+        geo = {"@type": "GeoCoordinates", "latitude": value.latitude, "longitude": value.longitude}
+    return compact(
+        {
+            "@type": "Place",
+            "@id": urls.place(value.id),
+            "identifier": value.identifier,
+            "name": value.name,
+            "address": postal_address(value.address),
+            "geo": geo,
+        }
+    )
+
+
+def activities(activity_list: ActivityList, activity_ids: tuple[str, ...]) -> list[JsonLd]:
+    return [
+        {
+            "@type": "Concept",
+            "@id": activity,
+            "prefLabel": activity_list.label(activity),
+            "inScheme": ACTIVITY_SCHEME,
+        }
+        for activity in activity_ids
+        if activity in activity_list
+    ]
+
+
+def offer(owner_id: str, value: Offer) -> JsonLd:
+    assert value.id is not None
+    age = None
+    if value.min_age is not None or value.max_age is not None:
+        age = compact({"@type": "QuantitativeValue", "minValue": value.min_age, "maxValue": value.max_age})
+    return compact(
+        {
+            "@type": "Offer",
+            "@id": Urls.offer(owner_id, value.id),
+            "identifier": value.identifier,
+            "name": value.name,
+            "price": value.price.amount,
+            "priceCurrency": value.price.currency,
+            "openBookingPrepayment": None if value.prepayment is None else value.prepayment.value,
+            "openBookingInAdvance": None if value.in_advance is None else value.in_advance.value,
+            "validFromBeforeStartDate": _duration(value.valid_from_before_start),
+            "validThroughBeforeStartDate": _duration(value.valid_through_before_start),
+            "latestCancellationBeforeStartDate": _duration(value.latest_cancellation_before_start),
+            "allowCustomerCancellationFullRefund": value.allow_customer_cancellation_full_refund,
+            "openBookingFlowRequirement": [r.value for r in value.requirements],
+            "ageRestriction": age,
+        }
+    )
+
+
+def _duration(value: Any) -> str | None:
+    return None if value is None else format_duration(value)
+
+
+def parent_opportunity(
+    urls: Urls,
+    activity_list: ActivityList,
+    value: ParentOpportunity,
+    seller_value: Seller,
+    place_value: Place | None,
+) -> JsonLd:
+    """A SessionSeries, FacilityUse or IndividualFacilityUse as published in its parent feed."""
+    assert value.id is not None
+    own_id = urls.parent(value.kind, value.id)
+    document: JsonLd = {
+        "@context": CONTEXT,
+        "@type": value.kind.value,
+        "@id": own_id,
+        "identifier": value.identifier,
+        "name": value.name,
+        "description": value.description,
+        "url": value.url or own_id,
+        "activity": activities(activity_list, value.activities),
+        "location": None if place_value is None else place(urls, place_value),
+        "genderRestriction": value.gender_restriction,
+    }
+    provider = seller(urls, seller_value)
+    if value.kind is ParentKind.SESSION_SERIES:
+        document["organizer"] = provider
+        document["offers"] = [offer(own_id, o) for o in value.offers]
+    else:
+        document["provider"] = provider
+    if value.kind is ParentKind.INDIVIDUAL_FACILITY_USE and value.aggregate_id is not None:
+        document["aggregateFacilityUse"] = {
+            "@type": "FacilityUse",
+            "@id": urls.parent(ParentKind.FACILITY_USE, value.aggregate_id),
+        }
+    return compact(document)
+
+
+def opportunity(urls: Urls, value: Opportunity, offers: tuple[Offer, ...] = ()) -> JsonLd:
+    """A ScheduledSession or Slot as published in its child feed; the parent is referenced by @id."""
+    assert value.id is not None
+    own_id = urls.opportunity(value.kind, value.id)
+    parent_id = urls.parent(value.kind.parent_kind, value.parent_id)
+    is_session = value.kind is OpportunityKind.SCHEDULED_SESSION
+    document: JsonLd = {
+        "@context": CONTEXT,
+        "@type": "ScheduledSession" if is_session else "Slot",
+        "@id": own_id,
+        "identifier": value.identifier,
+        "startDate": format_instant(value.start),
+        "endDate": format_instant(value.end),
+        "duration": format_duration(value.duration),
+        "eventStatus": value.event_status.value if is_session else None,
+    }
+    if is_session:
+        document["superEvent"] = parent_id
+        document["eventAttendanceMode"] = value.attendance_mode.value
+        document["maximumAttendeeCapacity"] = value.maximum_capacity
+        document["remainingAttendeeCapacity"] = value.remaining_capacity
+    else:
+        document["facilityUse"] = parent_id
+        document["maximumUses"] = value.maximum_capacity
+        document["remainingUses"] = value.remaining_capacity
+        document["offers"] = [offer(own_id, o) for o in offers]
+    return compact(document)

@@ -1,0 +1,1 @@
+"""Use cases: each is one transaction against the Store port."""

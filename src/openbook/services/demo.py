@@ -1,0 +1,236 @@
+"""Realistic demo inventory: two sellers, a fortnight of sessions and facility slots, free and paid offers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from openbook.domain.inventory import (
+    Availability,
+    InventoryBundle,
+    Offer,
+    OpportunityDraft,
+    OpportunityKind,
+    ParentDraft,
+    ParentKind,
+    Place,
+    PostalAddress,
+    Seller,
+    SellerKind,
+    TaxMode,
+    Terms,
+)
+from openbook.domain.money import Money
+
+YOGA = "https://openactive.io/activity-list#bf1a5e00-cdcf-465d-8c5a-6f57040b7f7e"
+ZUMBA = "https://openactive.io/activity-list#78503fa2-ed24-4a80-a224-e2e94581d8a8"
+WALKING = "https://openactive.io/activity-list#95092977-5a20-4d6e-b312-8fddabe71544"
+RUNNING = "https://openactive.io/activity-list#72ddb2dc-7d75-424e-880a-d90eabe91381"
+CYCLING = "https://openactive.io/activity-list#4a19873e-118e-43f4-b86e-05acba8fb1de"
+
+DAYS = 14
+
+
+def _gbp(amount: str) -> Money:
+    return Money(Decimal(amount), "GBP")
+
+
+def _sellers() -> tuple[Seller, ...]:
+    return (
+        Seller(
+            identifier="riverside-leisure",
+            kind=SellerKind.ORGANIZATION,
+            name="Riverside Leisure",
+            legal_name="Riverside Leisure Trust Ltd",
+            tax_mode=TaxMode.GROSS,
+            description="A charitable trust running two leisure centres by the river.",
+            url="https://riverside-leisure.example.com",
+            email="bookings@riverside-leisure.example.com",
+            telephone="020 7946 0001",
+            vat_id="GB123456789",
+            address=PostalAddress("1 Mill Lane", "Kingston", "Surrey", "KT1 1AA", "GB"),
+            terms_of_service=(Terms("Terms and conditions", "https://riverside-leisure.example.com/terms"),),
+        ),
+        Seller(
+            identifier="sam-taylor-coaching",
+            kind=SellerKind.PERSON,
+            name="Sam Taylor Coaching",
+            tax_mode=TaxMode.NET,
+            description="Running and cycling groups for every pace.",
+            url="https://samtaylor.example.com",
+            email="sam@samtaylor.example.com",
+            telephone="07700 900123",
+            address=PostalAddress("22 Park Road", "Richmond", "Surrey", "TW9 2AB", "GB"),
+        ),
+    )
+
+
+def _places() -> tuple[Place, ...]:
+    return (
+        Place(
+            "riverside-centre",
+            "Riverside Leisure Centre",
+            PostalAddress("1 Mill Lane", "Kingston", "Surrey", "KT1 1AA", "GB"),
+            51.4103,
+            -0.3063,
+        ),
+        Place(
+            "richmond-park-gate",
+            "Richmond Park, Roehampton Gate",
+            PostalAddress("Priory Lane", "London", None, "SW15 5JR", "GB"),
+            51.4542,
+            -0.2466,
+        ),
+    )
+
+
+def _sessions(
+    prefix: str, days: list[datetime], start: time, minutes: int, capacity: int
+) -> tuple[OpportunityDraft, ...]:
+    return tuple(
+        OpportunityDraft(
+            identifier=f"{prefix}-{day:%Y%m%d}",
+            kind=OpportunityKind.SCHEDULED_SESSION,
+            start=datetime.combine(day.date(), start, UTC),
+            end=datetime.combine(day.date(), start, UTC) + timedelta(minutes=minutes),
+            maximum_capacity=capacity,
+        )
+        for day in days
+    )
+
+
+def _slots(
+    prefix: str, kind: OpportunityKind, days: list[datetime], hours: range, uses: int
+) -> tuple[OpportunityDraft, ...]:
+    return tuple(
+        OpportunityDraft(
+            identifier=f"{prefix}-{day:%Y%m%d}-{hour:02d}",
+            kind=kind,
+            start=datetime.combine(day.date(), time(hour), UTC),
+            end=datetime.combine(day.date(), time(hour), UTC) + timedelta(hours=1),
+            maximum_capacity=uses,
+        )
+        for day in days
+        for hour in hours
+    )
+
+
+def demo_inventory(today: datetime) -> InventoryBundle:
+    """A fortnight from ``today``: what a small operator would publish on their first day."""
+    days = [today + timedelta(days=n) for n in range(1, DAYS + 1)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    weekends = [d for d in days if d.weekday() >= 5]
+    paid = Offer(
+        "adult-drop-in",
+        _gbp("7.50"),
+        name="Adult drop-in",
+        prepayment=Availability.REQUIRED,
+        valid_from_before_start=timedelta(days=7),
+        latest_cancellation_before_start=timedelta(hours=12),
+        allow_customer_cancellation_full_refund=True,
+        min_age=16,
+    )
+    concession = Offer(
+        "concession",
+        _gbp("4.50"),
+        name="Concession",
+        prepayment=Availability.OPTIONAL,
+        valid_from_before_start=timedelta(days=7),
+        allow_customer_cancellation_full_refund=True,
+        min_age=60,
+    )
+    free = Offer("free", _gbp("0.00"), name="Free", allow_customer_cancellation_full_refund=True)
+    court = Offer(
+        "studio-hire",
+        _gbp("12.00"),
+        name="Studio hire (1 hour)",
+        prepayment=Availability.REQUIRED,
+        latest_cancellation_before_start=timedelta(hours=24),
+        allow_customer_cancellation_full_refund=True,
+    )
+    group_run = Offer("group-run", _gbp("5.00"), name="Group run", prepayment=Availability.REQUIRED)
+    parents = (
+        ParentDraft(
+            "morning-yoga",
+            ParentKind.SESSION_SERIES,
+            "riverside-leisure",
+            "Morning Yoga",
+            (YOGA,),
+            place="riverside-centre",
+            description="Gentle vinyasa flow to start the day. Mats provided.",
+            offers=(paid, concession),
+            opportunities=_sessions("morning-yoga", weekdays, time(7), 60, 20),
+        ),
+        ParentDraft(
+            "zumba-fitness",
+            ParentKind.SESSION_SERIES,
+            "riverside-leisure",
+            "Zumba Fitness",
+            (ZUMBA,),
+            place="riverside-centre",
+            description="High-energy dance workout.",
+            offers=(paid,),
+            opportunities=_sessions("zumba-fitness", days, time(18, 30), 45, 30),
+        ),
+        ParentDraft(
+            "health-walk",
+            ParentKind.SESSION_SERIES,
+            "riverside-leisure",
+            "Riverside Health Walk",
+            (WALKING,),
+            place="riverside-centre",
+            description="A free, sociable walk along the towpath.",
+            offers=(free,),
+            opportunities=_sessions("health-walk", weekdays, time(10), 90, 25),
+        ),
+        ParentDraft(
+            "park-run-club",
+            ParentKind.SESSION_SERIES,
+            "sam-taylor-coaching",
+            "Park Run Club",
+            (RUNNING,),
+            place="richmond-park-gate",
+            description="Coached 5-10 km runs, all paces welcome.",
+            offers=(group_run,),
+            opportunities=_sessions("park-run-club", days, time(8), 60, 15),
+        ),
+        ParentDraft(
+            "weekend-ride",
+            ParentKind.SESSION_SERIES,
+            "sam-taylor-coaching",
+            "Weekend Social Ride",
+            (CYCLING,),
+            place="richmond-park-gate",
+            description="A 40 km social ride with a coffee stop.",
+            offers=(group_run,),
+            opportunities=_sessions("weekend-ride", weekends, time(9), 180, 12),
+        ),
+        ParentDraft(
+            "studios",
+            ParentKind.FACILITY_USE,
+            "riverside-leisure",
+            "Studios",
+            (YOGA,),
+            place="riverside-centre",
+            description="Mirrored studios for classes and private practice.",
+            offers=(court,),
+            opportunities=_slots("studios", OpportunityKind.FACILITY_USE_SLOT, days, range(9, 21), 4),
+        ),
+        *(
+            ParentDraft(
+                f"studio-{n}",
+                ParentKind.INDIVIDUAL_FACILITY_USE,
+                "riverside-leisure",
+                f"Studio {n}",
+                (YOGA,),
+                place="riverside-centre",
+                aggregate="studios",
+                offers=(court,),
+                opportunities=_slots(
+                    f"studio-{n}", OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT, days, range(9, 21), 1
+                ),
+            )
+            for n in (1, 2)
+        ),
+    )
+    return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents)

@@ -1,0 +1,77 @@
+"""The small database interface both adapters provide, so store logic and SQL are written once.
+
+SQL is written with ``:name`` parameters; each adapter translates it to its driver's style once
+and caches the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from functools import lru_cache
+from typing import Any, Protocol
+
+Row = Mapping[str, Any]
+Params = Mapping[str, Any]
+
+_PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
+
+
+@lru_cache(maxsize=512)
+def to_numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """Rewrite ``:name`` parameters to PostgreSQL's ``$1``; return the text and the name order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _PARAM.sub(number, sql), tuple(names)
+
+
+class Session(Protocol):
+    dialect: str  # "sqlite" or "postgresql"
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None: ...
+
+    async def execute(self, sql: str, params: Params | None = None) -> None: ...
+
+    async def execute_many(self, sql: str, params: Sequence[Params]) -> None: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def reading(self) -> AbstractAsyncContextManager[Session]:
+        """A read-only session on a consistent snapshot."""
+        ...
+
+    def writing(self) -> AbstractAsyncContextManager[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        ...
+
+    async def sequence_feed_changes(self, tables: Sequence[str]) -> int:
+        """The dialect-specific feed sequencer (docs/decisions/0003-feed-sequencing.md)."""
+        ...
+
+
+def id_list(dialect: str, name: str) -> str:
+    """A ``column IN …`` right-hand side for a list parameter, in a form each dialect can bind."""
+    if dialect == "postgresql":
+        return f"(SELECT unnest(CAST(:{name} AS bigint[])))"
+    return f"(SELECT value FROM json_each(:{name}))"
+
+
+def id_list_value(dialect: str, ids: Sequence[int]) -> Any:
+    if dialect == "postgresql":
+        return list(ids)
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"

@@ -1,0 +1,107 @@
+"""PostgreSQL adapter: asyncpg pool; several processes or hosts may share one database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from openbook.store.database import Params, Row, to_numbered
+
+# Key of the transaction-scoped advisory lock that serialises feed sequencer runs across hosts.
+SEQUENCER_LOCK = 0x0B_F33D
+SEQUENCE_BATCH = 5000
+
+
+def _bind(sql: str, params: Params | None) -> tuple[str, list[Any]]:
+    text, names = to_numbered(sql)
+    values = [] if params is None else [params[name] for name in names]
+    return text, values
+
+
+class PostgresSession:
+    dialect = "postgresql"
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        text, values = _bind(sql, params)
+        rows: list[Row] = await self._connection.fetch(text, *values)
+        return rows
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        text, values = _bind(sql, params)
+        row: Row | None = await self._connection.fetchrow(text, *values)
+        return row
+
+    async def execute(self, sql: str, params: Params | None = None) -> None:
+        text, values = _bind(sql, params)
+        await self._connection.execute(text, *values)
+
+    async def execute_many(self, sql: str, params: Sequence[Params]) -> None:
+        text, names = to_numbered(sql)
+        await self._connection.executemany(text, [[p[name] for name in names] for p in params])
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, dsn: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 16) -> None:
+        self.dsn = dsn
+        self.schema = schema
+        self.min_size = min_size
+        self.max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        settings = {"search_path": self.schema} if self.schema else {}
+        self._pool = await asyncpg.create_pool(
+            self.dsn, min_size=self.min_size, max_size=self.max_size, server_settings=settings
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[PostgresSession]:
+        assert self._pool is not None, "database not open"
+        async with (
+            self._pool.acquire() as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            yield PostgresSession(connection)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[PostgresSession]:
+        assert self._pool is not None, "database not open"
+        async with self._pool.acquire() as connection, connection.transaction():
+            yield PostgresSession(connection)
+
+    async def sequence_feed_changes(self, tables: Sequence[str]) -> int:
+        """Number committed pending rows; runs are serialised by an advisory lock.
+
+        Rows still locked by an in-flight writer are skipped and numbered by a later run, so every
+        number handed out here is above every number a reader may already have seen.
+        """
+        assert self._pool is not None, "database not open"
+        total = 0
+        while True:
+            numbered = 0
+            async with self._pool.acquire() as connection, connection.transaction():
+                if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", SEQUENCER_LOCK):
+                    return total
+                for table in tables:
+                    status = await connection.execute(
+                        f"UPDATE {table} SET modified = nextval('feed_change_seq') FROM ("
+                        f" SELECT id FROM {table} WHERE modified IS NULL ORDER BY id LIMIT {SEQUENCE_BATCH}"
+                        f" FOR UPDATE SKIP LOCKED) AS pending WHERE {table}.id = pending.id"
+                    )
+                    numbered += int(status.split()[-1])
+            total += numbered
+            if numbered < SEQUENCE_BATCH:
+                return total

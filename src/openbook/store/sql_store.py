@@ -1,0 +1,233 @@
+"""The Store, implemented once over the Database interface; adapters supply connections and dialect bits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from openbook.domain.inventory import (
+    InventoryBundle,
+    Offer,
+    OpportunityKind,
+    ParentKind,
+    Seller,
+)
+from openbook.store.database import Database, Row, Session, id_list, id_list_value
+from openbook.store.port import (
+    FeedEntry,
+    IdentifierConflict,
+    ImportSummary,
+    OpportunityFeedPage,
+    ParentFeedPage,
+)
+from openbook.store.records import (
+    json_text,
+    offer_from,
+    offer_params,
+    opportunity_from,
+    opportunity_params,
+    parent_from,
+    place_from,
+    place_params,
+    seller_from,
+    seller_params,
+)
+from openbook.store.schema import FEED_TABLES
+
+_TABLES = ("sellers", "places", "parents", "opportunities")
+
+
+def _insert(table: str, columns: Sequence[str], returning: bool = True) -> str:
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values})" + (" RETURNING id" if returning else "")
+
+
+class SqlStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def start(self) -> None:
+        await self.database.open()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    async def existing_identifiers(self, table: str, identifiers: list[str]) -> dict[str, int]:
+        if table not in _TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if not identifiers:
+            return {}
+        async with self.database.reading() as session:
+            return await self._existing(session, table, identifiers)
+
+    async def _existing(self, session: Session, table: str, identifiers: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        # Chunked so a huge import never builds a statement past the drivers' parameter limits.
+        for start in range(0, len(identifiers), 500):
+            chunk = identifiers[start : start + 500]
+            names = {f"i{n}": value for n, value in enumerate(chunk)}
+            placeholders = ", ".join(f":{name}" for name in names)
+            rows = await session.fetch_all(
+                f"SELECT identifier, id FROM {table} WHERE identifier IN ({placeholders})", names
+            )
+            found.update({row["identifier"]: row["id"] for row in rows})
+        return found
+
+    async def import_inventory(
+        self, bundle: InventoryBundle, on_progress: Callable[[int], None] | None = None
+    ) -> ImportSummary:
+        async with self.database.writing() as session:
+            await self._refuse_taken(session, bundle)
+            seller_ids = await self._existing(session, "sellers", sorted({p.seller for p in bundle.parents}))
+            for seller in bundle.sellers:
+                params = seller_params(seller)
+                row = await session.fetch_one(_insert("sellers", list(params)), params)
+                assert row is not None
+                seller_ids[seller.identifier] = row["id"]
+            place_ids = await self._existing(
+                session, "places", sorted({p.place for p in bundle.parents if p.place is not None})
+            )
+            for place in bundle.places:
+                params = place_params(place)
+                row = await session.fetch_one(_insert("places", list(params)), params)
+                assert row is not None
+                place_ids[place.identifier] = row["id"]
+            parent_ids = await self._existing(
+                session, "parents", sorted({p.aggregate for p in bundle.parents if p.aggregate is not None})
+            )
+            offers = opportunities = 0
+            for parent in bundle.parents:
+                seller_id = seller_ids[parent.seller]
+                params = {
+                    "identifier": parent.identifier,
+                    "kind": parent.kind.value,
+                    "seller_id": seller_id,
+                    "place_id": None if parent.place is None else place_ids[parent.place],
+                    "aggregate_id": None if parent.aggregate is None else parent_ids[parent.aggregate],
+                    "name": parent.name,
+                    "description": parent.description,
+                    "url": parent.url,
+                    "activities": json_text(list(parent.activities)),
+                    "gender_restriction": parent.gender_restriction,
+                    "test_dataset": parent.test_dataset,
+                }
+                row = await session.fetch_one(_insert("parents", list(params)), params)
+                assert row is not None
+                parent_id = parent_ids[parent.identifier] = row["id"]
+                offer_rows = [offer_params(offer, parent_id) for offer in parent.offers]
+                if offer_rows:
+                    await session.execute_many(
+                        _insert("offers", list(offer_rows[0]), returning=False), offer_rows
+                    )
+                occurrence_rows = [
+                    opportunity_params(draft, parent_id, seller_id, parent.test_dataset)
+                    for draft in parent.opportunities
+                ]
+                if occurrence_rows:
+                    await session.execute_many(
+                        _insert("opportunities", list(occurrence_rows[0]), returning=False), occurrence_rows
+                    )
+                offers += len(offer_rows)
+                opportunities += len(occurrence_rows)
+                if on_progress is not None:
+                    on_progress(len(occurrence_rows))
+        return ImportSummary(
+            len(bundle.sellers), len(bundle.places), len(bundle.parents), offers, opportunities
+        )
+
+    async def _refuse_taken(self, session: Session, bundle: InventoryBundle) -> None:
+        wanted = {
+            "sellers": [s.identifier for s in bundle.sellers],
+            "places": [p.identifier for p in bundle.places],
+            "parents": [p.identifier for p in bundle.parents],
+            "opportunities": [o.identifier for p in bundle.parents for o in p.opportunities],
+        }
+        for table, identifiers in wanted.items():
+            taken = await self._existing(session, table, identifiers)
+            if taken:
+                raise IdentifierConflict(table, sorted(taken))
+
+    async def sellers(self) -> list[Seller]:
+        async with self.database.reading() as session:
+            rows = await session.fetch_all("SELECT * FROM sellers ORDER BY id")
+        return [seller_from(row) for row in rows]
+
+    async def parent_feed(self, kind: ParentKind, after: int | None, limit: int) -> ParentFeedPage:
+        async with self.database.reading() as session:
+            rows = await self._feed_rows(session, "parents", kind.value, after, limit)
+            live = [row for row in rows if not row["deleted"]]
+            offers = await self._offers(session, [row["id"] for row in live])
+            sellers = await self._by_id(session, "sellers", {row["seller_id"] for row in live})
+            places = await self._by_id(
+                session, "places", {row["place_id"] for row in live if row["place_id"]}
+            )
+        entries = [
+            FeedEntry(
+                row["modified"], row["id"], None if row["deleted"] else parent_from(row, offers[row["id"]])
+            )
+            for row in rows
+        ]
+        return ParentFeedPage(
+            entries,
+            sellers={i: seller_from(r) for i, r in sellers.items()},
+            places={i: place_from(r) for i, r in places.items()},
+        )
+
+    async def opportunity_feed(
+        self, kind: OpportunityKind, after: int | None, limit: int
+    ) -> OpportunityFeedPage:
+        async with self.database.reading() as session:
+            rows = await self._feed_rows(session, "opportunities", kind.value, after, limit)
+            offers: dict[int, tuple[Offer, ...]] = {}
+            if kind is not OpportunityKind.SCHEDULED_SESSION:
+                offers = await self._offers(
+                    session, sorted({row["parent_id"] for row in rows if not row["deleted"]})
+                )
+        entries = [
+            FeedEntry(row["modified"], row["id"], None if row["deleted"] else opportunity_from(row))
+            for row in rows
+        ]
+        return OpportunityFeedPage(entries, offers_by_parent=offers)
+
+    async def _feed_rows(
+        self, session: Session, table: str, kind: str, after: int | None, limit: int
+    ) -> list[Row]:
+        # Keyset on the (kind, modified) index: a page costs the same at any depth of the feed.
+        return await session.fetch_all(
+            f"SELECT * FROM {table} WHERE kind = :kind AND modified > :after ORDER BY modified LIMIT :limit",
+            {"kind": kind, "after": -1 if after is None else after, "limit": limit},
+        )
+
+    async def _offers(self, session: Session, parent_ids: Sequence[int]) -> dict[int, tuple[Offer, ...]]:
+        grouped: dict[int, list[Offer]] = defaultdict(list)
+        if parent_ids:
+            dialect = session.dialect
+            rows = await session.fetch_all(
+                f"SELECT * FROM offers WHERE parent_id IN {id_list(dialect, 'ids')} ORDER BY parent_id, id",
+                {"ids": id_list_value(dialect, parent_ids)},
+            )
+            for row in rows:
+                grouped[row["parent_id"]].append(offer_from(row))
+        return defaultdict(tuple, {key: tuple(value) for key, value in grouped.items()})
+
+    async def _by_id(self, session: Session, table: str, ids: set[int]) -> dict[int, Row]:
+        if not ids:
+            return {}
+        dialect = session.dialect
+        rows = await session.fetch_all(
+            f"SELECT * FROM {table} WHERE id IN {id_list(dialect, 'ids')}",
+            {"ids": id_list_value(dialect, sorted(ids))},
+        )
+        return {row["id"]: row for row in rows}
+
+    async def sequence_feed_changes(self) -> int:
+        return await self.database.sequence_feed_changes(FEED_TABLES)
+
+    async def counts(self) -> dict[str, int]:
+        async with self.database.reading() as session:
+            result = {}
+            for table in (*_TABLES, "offers"):
+                row = await session.fetch_one(f"SELECT count(*) AS n FROM {table}")
+                result[table] = 0 if row is None else int(row["n"])
+        return result
