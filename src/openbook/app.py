@@ -64,9 +64,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             started_at=the_clock.now(),
         )
         stop = asyncio.Event()
-        sequencer = asyncio.create_task(
-            run_feed_sequencer(active_store, settings.feed_sequencer_interval, stop)
-        )
+        sequencer = asyncio.create_task(run_feed_sequencer(active_store, settings.feed_sequencer_interval, stop))
         log.info("openbook_started", database=settings.database_url.redacted(), base_url=settings.base_url)
         try:
             yield

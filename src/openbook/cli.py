@@ -103,9 +103,7 @@ def main() -> None:
 @main.command()
 @database_options
 @click.option("--host", envvar="OPENBOOK_HOST", default="127.0.0.1", show_default=True)
-@click.option(
-    "--port", envvar="OPENBOOK_PORT", default=8000, show_default=True, type=click.IntRange(1, 65535)
-)
+@click.option("--port", envvar="OPENBOOK_PORT", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
     envvar="OPENBOOK_WORKERS",
@@ -121,9 +119,7 @@ def main() -> None:
     show_default="http://localhost:PORT",
     help="Public URL that @ids and feed links are built from (set it behind a proxy).",
 )
-@click.option(
-    "--demo", envvar="OPENBOOK_DEMO", is_flag=True, help="Load demo data when the database is empty."
-)
+@click.option("--demo", envvar="OPENBOOK_DEMO", is_flag=True, help="Load demo data when the database is empty.")
 @click.option(
     "--lease-duration",
     envvar="OPENBOOK_LEASE_DURATION",

@@ -11,9 +11,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REGISTRY = CollectorRegistry()
-REQUESTS = Counter(
-    "openbook_http_requests", "HTTP requests served", ["method", "route", "status"], registry=REGISTRY
-)
+REQUESTS = Counter("openbook_http_requests", "HTTP requests served", ["method", "route", "status"], registry=REGISTRY)
 LATENCY = Histogram(
     "openbook_http_request_seconds",
     "HTTP request latency",

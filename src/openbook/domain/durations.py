@@ -40,9 +40,7 @@ def format_duration(value: timedelta) -> str:
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    time_part = "".join(
-        f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if amount
-    )
+    time_part = "".join(f"{amount}{unit}" for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if amount)
     text = "P" + (f"{days}D" if days else "")
     if time_part:
         text += "T" + time_part

@@ -18,12 +18,7 @@ def minor_units(currency: str) -> int:
 
 
 def validate_currency(currency: object) -> str:
-    if (
-        not isinstance(currency, str)
-        or len(currency) != 3
-        or not currency.isalpha()
-        or not currency.isupper()
-    ):
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha() or not currency.isupper():
         raise InvalidMoney(f"currency must be a 3-letter upper-case ISO 4217 code, got {currency!r}")
     return currency
 
@@ -42,9 +37,7 @@ def parse_amount(value: object, currency: str) -> Decimal:
         raise InvalidMoney(f"price must not be negative, got {value!r}")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > minor_units(currency):
-        raise InvalidMoney(
-            f"{currency} prices have at most {minor_units(currency)} decimal places, got {value!r}"
-        )
+        raise InvalidMoney(f"{currency} prices have at most {minor_units(currency)} decimal places, got {value!r}")
     return quantize(amount, currency)
 
 

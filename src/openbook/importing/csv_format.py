@@ -44,8 +44,7 @@ def parse_timetable_csv(text: str, activities: ActivityList) -> InventoryBundle:
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     problems = [ImportProblem("header", c, "required column is missing") for c in missing]
     problems += [
-        ImportProblem("header", c, f"unknown column; allowed: {', '.join(REQUIRED + OPTIONAL)}")
-        for c in unknown
+        ImportProblem("header", c, f"unknown column; allowed: {', '.join(REQUIRED + OPTIONAL)}") for c in unknown
     ]
     if problems:
         raise ImportRejected(problems)

@@ -46,13 +46,9 @@ def parse_inventory_document(document: object) -> InventoryBundle:
             root.problem(key, f"is not a known section; expected one of {', '.join(TOP_LEVEL_KEYS)}")
     sellers = root.children("sellers", lambda name, data: _seller(RecordReader(name, data, problems)))
     places = root.children("places", lambda name, data: _place(RecordReader(name, data, problems)))
-    series = root.children(
-        "sessionSeries", lambda name, data: _session_series(RecordReader(name, data, problems))
-    )
+    series = root.children("sessionSeries", lambda name, data: _session_series(RecordReader(name, data, problems)))
     facilities: list[ParentDraft] = []
-    for group in root.children(
-        "facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))
-    ):
+    for group in root.children("facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))):
         facilities.extend(group)
     if problems:
         raise ImportRejected(problems)
@@ -195,9 +191,7 @@ def _occurrence(reader: RecordReader, kind: OpportunityKind, capacity_field: str
     if capacity is None:
         capacity = default_capacity
     if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT and capacity is not None and capacity > 1:
-        reader.problem(
-            capacity_field, "an individual facility (one court, one lane) has at most 1 use per slot"
-        )
+        reader.problem(capacity_field, "an individual facility (one court, one lane) has at most 1 use per slot")
     if start is not None and end is not None and end <= start:
         reader.problem("endDate", f"must be after startDate ({start.isoformat()})")
     status = reader.enum("eventStatus", EventStatus, default=EventStatus.SCHEDULED)
@@ -216,7 +210,7 @@ def _parent_fields(reader: RecordReader, *, inherited: dict[str, Any] | None = N
     seller = base.get("seller") or reader.text("seller", required=True)
     activities = reader.text_list("activity", required=not base) or base.get("activities", ())
     offers = reader.children("offers", lambda n, d: _offer(RecordReader(n, d, reader.problems)))
-    if not offers and not base.get("offers"):
+    if not reader.data.get("offers") and not base.get("offers"):
         reader.problem("offers", "at least one offer is required (a free offer has price 0)")
     identifiers = [offer.identifier for offer in offers]
     if len(set(identifiers)) != len(identifiers):
@@ -254,9 +248,7 @@ def _facility_use(reader: RecordReader) -> list[ParentDraft] | None:
     fields = _parent_fields(reader)
     slots = reader.children(
         "slots",
-        lambda n, d: _occurrence(
-            RecordReader(n, d, reader.problems), OpportunityKind.FACILITY_USE_SLOT, "maximumUses"
-        ),
+        lambda n, d: _occurrence(RecordReader(n, d, reader.problems), OpportunityKind.FACILITY_USE_SLOT, "maximumUses"),
     )
     individuals = reader.children(
         "individualFacilityUses", lambda n, d: _individual(RecordReader(n, d, reader.problems), fields)

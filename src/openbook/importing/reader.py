@@ -137,7 +137,7 @@ class RecordReader:
             self.problem(field, "must be a list of strings")
             return ()
         if required and not value:
-            self.problem(field, "must not be empty")
+            self.problem(field, "is required: give at least one")
         return tuple(value)
 
     def children(self, field: str, read: Callable[[str, object], T | None]) -> tuple[T, ...]:

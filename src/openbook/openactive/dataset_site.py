@@ -18,9 +18,7 @@ from openbook.openactive.urls import Urls
 @dataclass(frozen=True, slots=True)
 class DatasetSiteSettings:
     name: str = "openbook opportunities"
-    description: str = (
-        "Near real-time availability and rich descriptions of the sessions and facilities bookable here."
-    )
+    description: str = "Near real-time availability and rich descriptions of the sessions and facilities bookable here."
     publisher_name: str = "openbook"
     publisher_legal_name: str = "openbook operator"
     publisher_url: str = "https://github.com/openbook-booking/openbook"

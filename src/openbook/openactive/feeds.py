@@ -52,9 +52,7 @@ def parse_after(query: dict[str, str]) -> int | None:
             "this feed is ordered by change number: page with afterChangeNumber, not afterTimestamp/afterId"
         )
     if unknown:
-        raise FeedQueryError(
-            f"unknown query parameter(s): {', '.join(unknown)}; only afterChangeNumber is accepted"
-        )
+        raise FeedQueryError(f"unknown query parameter(s): {', '.join(unknown)}; only afterChangeNumber is accepted")
     raw = query.get("afterChangeNumber")
     if raw is None:
         return None
@@ -63,9 +61,7 @@ def parse_after(query: dict[str, str]) -> int | None:
     return int(raw)
 
 
-def _items(
-    kind: str, entries: list[Any], render_value: Callable[[Any], dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _items(kind: str, entries: list[Any], render_value: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
     items = []
     for entry in entries:
         item: dict[str, Any] = {
@@ -83,9 +79,7 @@ def _items(
 
 
 def _parent_reader(parent_kind: ParentKind, item_kind: str) -> Any:
-    async def read(
-        store: Store, urls: Urls, activity_list: ActivityList, after: int | None
-    ) -> list[dict[str, Any]]:
+    async def read(store: Store, urls: Urls, activity_list: ActivityList, after: int | None) -> list[dict[str, Any]]:
         page = await store.parent_feed(parent_kind, after, PAGE_SIZE)
         return _items(
             item_kind,
@@ -103,9 +97,7 @@ def _parent_reader(parent_kind: ParentKind, item_kind: str) -> Any:
 
 
 def _opportunity_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
-    async def read(
-        store: Store, urls: Urls, activity_list: ActivityList, after: int | None
-    ) -> list[dict[str, Any]]:
+    async def read(store: Store, urls: Urls, activity_list: ActivityList, after: int | None) -> list[dict[str, Any]]:
         page = await store.opportunity_feed(opportunity_kind, after, PAGE_SIZE)
         return _items(
             item_kind,
@@ -128,9 +120,7 @@ def _spec_for_parent(kind: ParentKind, name: str) -> FeedSpec:
 
 def _spec_for_opportunity(kind: OpportunityKind, item_kind: str, name: str) -> FeedSpec:
     additional_type = "https://openactive.io/" + item_kind.rsplit("/", 1)[-1]
-    return FeedSpec(
-        OPPORTUNITY_SEGMENTS[kind], item_kind, additional_type, name, _opportunity_reader(kind, item_kind)
-    )
+    return FeedSpec(OPPORTUNITY_SEGMENTS[kind], item_kind, additional_type, name, _opportunity_reader(kind, item_kind))
 
 
 FEEDS: dict[str, FeedSpec] = {

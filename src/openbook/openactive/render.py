@@ -28,9 +28,7 @@ JsonLd = dict[str, Any]
 
 def compact(document: JsonLd) -> JsonLd:
     """Drop None, empty strings and empty lists (the spec forbids them), keeping 0 and False."""
-    return {
-        key: value for key, value in document.items() if value is not None and value != "" and value != []
-    }
+    return {key: value for key, value in document.items() if value is not None and value != "" and value != []}
 
 
 def postal_address(address: PostalAddress | None) -> JsonLd | None:

@@ -36,9 +36,7 @@ async def import_inventory(
             )
         taken = await store.existing_identifiers(table, identifiers)
         for identifier in sorted(taken):
-            problems.append(
-                ImportProblem(f"{table} {identifier!r}", "identifier", "already exists in the database")
-            )
+            problems.append(ImportProblem(f"{table} {identifier!r}", "identifier", "already exists in the database"))
 
     sellers = set(sections["sellers"]) | set(
         await store.existing_identifiers("sellers", sorted({p.seller for p in bundle.parents}))
@@ -54,13 +52,9 @@ async def import_inventory(
                 ImportProblem(record, "seller", f"no seller {parent.seller!r} in this file or the database")
             )
         if parent.place is not None and parent.place not in places:
-            problems.append(
-                ImportProblem(record, "place", f"no place {parent.place!r} in this file or the database")
-            )
+            problems.append(ImportProblem(record, "place", f"no place {parent.place!r} in this file or the database"))
         if parent.aggregate is not None and parent.aggregate not in facility_uses:
-            problems.append(
-                ImportProblem(record, "aggregate", f"no facility use {parent.aggregate!r} in this file")
-            )
+            problems.append(ImportProblem(record, "aggregate", f"no facility use {parent.aggregate!r} in this file"))
         for activity in parent.activities:
             if activity not in activities:
                 problems.append(

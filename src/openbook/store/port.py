@@ -89,11 +89,24 @@ class Store(Protocol):
 
     async def sellers(self) -> list[Seller]: ...
 
+    async def take_capacity(self, opportunity_id: int, places: int) -> int | None:
+        """Atomically take ``places`` if that many remain; the new remaining count, or None if not."""
+        ...
+
+    async def return_capacity(self, opportunity_id: int, places: int) -> int:
+        """Give back ``places`` (never above the maximum); the new remaining count."""
+        ...
+
+    async def delete_inventory(self, parent_identifiers: list[str], opportunity_identifiers: list[str]) -> int:
+        """Withdraw parents (with their opportunities) and single opportunities; they become feed tombstones.
+
+        Returns how many rows were withdrawn.
+        """
+        ...
+
     async def parent_feed(self, kind: ParentKind, after: int | None, limit: int) -> ParentFeedPage: ...
 
-    async def opportunity_feed(
-        self, kind: OpportunityKind, after: int | None, limit: int
-    ) -> OpportunityFeedPage: ...
+    async def opportunity_feed(self, kind: OpportunityKind, after: int | None, limit: int) -> OpportunityFeedPage: ...
 
     async def sequence_feed_changes(self) -> int:
         """Give change numbers to committed, not yet sequenced rows; returns how many."""

@@ -199,9 +199,7 @@ def parent_from(row: Row, offers: tuple[Offer, ...]) -> ParentOpportunity:
     )
 
 
-def opportunity_params(
-    draft: OpportunityDraft, parent_id: int, seller_id: int, dataset: str | None
-) -> dict[str, Any]:
+def opportunity_params(draft: OpportunityDraft, parent_id: int, seller_id: int, dataset: str | None) -> dict[str, Any]:
     return {
         "identifier": draft.identifier,
         "kind": draft.kind.value,

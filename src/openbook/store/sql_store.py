@@ -117,9 +117,7 @@ class SqlStore:
                 parent_id = parent_ids[parent.identifier] = row["id"]
                 offer_rows = [offer_params(offer, parent_id) for offer in parent.offers]
                 if offer_rows:
-                    await session.execute_many(
-                        _insert("offers", list(offer_rows[0]), returning=False), offer_rows
-                    )
+                    await session.execute_many(_insert("offers", list(offer_rows[0]), returning=False), offer_rows)
                 occurrence_rows = [
                     opportunity_params(draft, parent_id, seller_id, parent.test_dataset)
                     for draft in parent.opportunities
@@ -132,9 +130,7 @@ class SqlStore:
                 opportunities += len(occurrence_rows)
                 if on_progress is not None:
                     on_progress(len(occurrence_rows))
-        return ImportSummary(
-            len(bundle.sellers), len(bundle.places), len(bundle.parents), offers, opportunities
-        )
+        return ImportSummary(len(bundle.sellers), len(bundle.places), len(bundle.parents), offers, opportunities)
 
     async def _refuse_taken(self, session: Session, bundle: InventoryBundle) -> None:
         wanted = {
@@ -153,19 +149,63 @@ class SqlStore:
             rows = await session.fetch_all("SELECT * FROM sellers ORDER BY id")
         return [seller_from(row) for row in rows]
 
+    async def take_capacity(self, opportunity_id: int, places: int) -> int | None:
+        if places < 1:
+            raise ValueError("places must be at least 1")
+        async with self.database.writing() as session:
+            # One conditional statement: the database, not this process, decides who gets the last place.
+            row = await session.fetch_one(
+                "UPDATE opportunities SET remaining_capacity = remaining_capacity - :places, modified = NULL"
+                " WHERE id = :id AND NOT deleted AND remaining_capacity >= :places RETURNING remaining_capacity",
+                {"id": opportunity_id, "places": places},
+            )
+        return None if row is None else int(row["remaining_capacity"])
+
+    async def return_capacity(self, opportunity_id: int, places: int) -> int:
+        if places < 1:
+            raise ValueError("places must be at least 1")
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "UPDATE opportunities SET modified = NULL, remaining_capacity ="
+                " CASE WHEN remaining_capacity + :places > maximum_capacity THEN maximum_capacity"
+                " ELSE remaining_capacity + :places END WHERE id = :id RETURNING remaining_capacity",
+                {"id": opportunity_id, "places": places},
+            )
+        if row is None:
+            raise KeyError(opportunity_id)
+        return int(row["remaining_capacity"])
+
+    async def delete_inventory(self, parent_identifiers: list[str], opportunity_identifiers: list[str]) -> int:
+        withdrawn = 0
+        async with self.database.writing() as session:
+            parents = await self._existing(session, "parents", parent_identifiers)
+            singles = await self._existing(session, "opportunities", opportunity_identifiers)
+            dialect = session.dialect
+            withdraw = "SET deleted = true, modified = NULL WHERE NOT deleted AND"
+            statements = (
+                (f"UPDATE opportunities {withdraw} parent_id IN", parents),
+                (f"UPDATE parents {withdraw} id IN", parents),
+                (f"UPDATE opportunities {withdraw} id IN", singles),
+            )
+            for statement, ids in statements:
+                if not ids:
+                    continue
+                rows = await session.fetch_all(
+                    f"{statement} {id_list(dialect, 'ids')} RETURNING id",
+                    {"ids": id_list_value(dialect, sorted(ids.values()))},
+                )
+                withdrawn += len(rows)
+        return withdrawn
+
     async def parent_feed(self, kind: ParentKind, after: int | None, limit: int) -> ParentFeedPage:
         async with self.database.reading() as session:
             rows = await self._feed_rows(session, "parents", kind.value, after, limit)
             live = [row for row in rows if not row["deleted"]]
             offers = await self._offers(session, [row["id"] for row in live])
             sellers = await self._by_id(session, "sellers", {row["seller_id"] for row in live})
-            places = await self._by_id(
-                session, "places", {row["place_id"] for row in live if row["place_id"]}
-            )
+            places = await self._by_id(session, "places", {row["place_id"] for row in live if row["place_id"]})
         entries = [
-            FeedEntry(
-                row["modified"], row["id"], None if row["deleted"] else parent_from(row, offers[row["id"]])
-            )
+            FeedEntry(row["modified"], row["id"], None if row["deleted"] else parent_from(row, offers[row["id"]]))
             for row in rows
         ]
         return ParentFeedPage(
@@ -174,25 +214,18 @@ class SqlStore:
             places={i: place_from(r) for i, r in places.items()},
         )
 
-    async def opportunity_feed(
-        self, kind: OpportunityKind, after: int | None, limit: int
-    ) -> OpportunityFeedPage:
+    async def opportunity_feed(self, kind: OpportunityKind, after: int | None, limit: int) -> OpportunityFeedPage:
         async with self.database.reading() as session:
             rows = await self._feed_rows(session, "opportunities", kind.value, after, limit)
             offers: dict[int, tuple[Offer, ...]] = {}
             if kind is not OpportunityKind.SCHEDULED_SESSION:
-                offers = await self._offers(
-                    session, sorted({row["parent_id"] for row in rows if not row["deleted"]})
-                )
+                offers = await self._offers(session, sorted({row["parent_id"] for row in rows if not row["deleted"]}))
         entries = [
-            FeedEntry(row["modified"], row["id"], None if row["deleted"] else opportunity_from(row))
-            for row in rows
+            FeedEntry(row["modified"], row["id"], None if row["deleted"] else opportunity_from(row)) for row in rows
         ]
         return OpportunityFeedPage(entries, offers_by_parent=offers)
 
-    async def _feed_rows(
-        self, session: Session, table: str, kind: str, after: int | None, limit: int
-    ) -> list[Row]:
+    async def _feed_rows(self, session: Session, table: str, kind: str, after: int | None, limit: int) -> list[Row]:
         # Keyset on the (kind, modified) index: a page costs the same at any depth of the feed.
         return await session.fetch_all(
             f"SELECT * FROM {table} WHERE kind = :kind AND modified > :after ORDER BY modified LIMIT :limit",

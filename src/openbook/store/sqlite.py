@@ -25,9 +25,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-    )
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA journal_mode=WAL")
     # FULL: a commit is on disk before we answer; "acknowledged means durable" (decision 0002).
@@ -129,8 +127,7 @@ class SqliteDatabase:
         """
         async with self.writing() as session:
             pending = await session.fetch_one(
-                " UNION ALL ".join(f"SELECT 1 AS p FROM {t} WHERE modified IS NULL" for t in tables)
-                + " LIMIT 1"
+                " UNION ALL ".join(f"SELECT 1 AS p FROM {t} WHERE modified IS NULL" for t in tables) + " LIMIT 1"
             )
             if pending is None:
                 return 0
@@ -147,8 +144,6 @@ class SqliteDatabase:
                 )
                 changed = await session.fetch_one("SELECT changes() AS n")
                 count = 0 if changed is None else int(changed["n"])
-                await session.execute(
-                    "UPDATE feed_counter SET value = value + :n WHERE name = 'feed'", {"n": count}
-                )
+                await session.execute("UPDATE feed_counter SET value = value + :n WHERE name = 'feed'", {"n": count})
                 total += count
             return total

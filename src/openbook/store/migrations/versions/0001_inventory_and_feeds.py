@@ -70,9 +70,7 @@ def upgrade() -> None:
         sa.Column("test_dataset", sa.String(length=200), nullable=True),
         sa.Column("deleted", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("modified", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["aggregate_id"], ["parents.id"], name=op.f("fk_parents_aggregate_id_parents")
-        ),
+        sa.ForeignKeyConstraint(["aggregate_id"], ["parents.id"], name=op.f("fk_parents_aggregate_id_parents")),
         sa.ForeignKeyConstraint(["place_id"], ["places.id"], name=op.f("fk_parents_place_id_places")),
         sa.ForeignKeyConstraint(["seller_id"], ["sellers.id"], name=op.f("fk_parents_seller_id_sellers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parents")),
@@ -135,12 +133,8 @@ def upgrade() -> None:
             "remaining_capacity >= 0 AND remaining_capacity <= maximum_capacity",
             name=op.f("ck_opportunities_capacity_within_bounds"),
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["parents.id"], name=op.f("fk_opportunities_parent_id_parents")
-        ),
-        sa.ForeignKeyConstraint(
-            ["seller_id"], ["sellers.id"], name=op.f("fk_opportunities_seller_id_sellers")
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["parents.id"], name=op.f("fk_opportunities_parent_id_parents")),
+        sa.ForeignKeyConstraint(["seller_id"], ["sellers.id"], name=op.f("fk_opportunities_seller_id_sellers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_opportunities")),
         sa.UniqueConstraint("identifier", name=op.f("uq_opportunities_identifier")),
     )
