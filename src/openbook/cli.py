@@ -216,3 +216,27 @@ def demo(database_url: str, data_dir: Path) -> None:
         _report(asyncio.run(_import(url, demo_inventory(datetime.now(UTC)))))
     except ImportRejected as rejected:
         raise click.ClickException(f"demo data is already loaded ({rejected.problems[0]})") from None
+
+
+@main.command()
+@click.option(
+    "--postgres-url",
+    envvar="OPENBOOK_BENCH_POSTGRES_URL",
+    default="",
+    help="Also measure PostgreSQL (a scratch schema is created and dropped).",
+)
+@click.option("--sizes", default="1000,1000000", show_default=True, help="Feed sizes to compare, comma-separated.")
+@click.option(
+    "--output", default="bench-results/latest.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+def bench(postgres_url: str, sizes: str, output: Path) -> None:
+    """Measure performance and write the figures (JSON) to --output."""
+    from openbook.bench.runner import run
+
+    try:
+        size_list = sorted({int(size) for size in sizes.split(",")})
+    except ValueError as error:
+        raise click.BadParameter("sizes must be whole numbers", param_hint="--sizes") from error
+    if len(size_list) < 2 or size_list[0] < 500:
+        raise click.BadParameter("give at least two sizes of 500 or more", param_hint="--sizes")
+    run(output, postgres_url or None, size_list, click.echo)

@@ -59,8 +59,11 @@ class Database(Protocol):
         """One write transaction: committed when the block ends, rolled back if it raises."""
         ...
 
-    async def sequence_feed_changes(self, tables: Sequence[str]) -> int:
-        """The dialect-specific feed sequencer (docs/decisions/0003-feed-sequencing.md)."""
+    async def sequence_feed_changes(self, pending: Mapping[str, str]) -> int:
+        """The dialect-specific feed sequencer (docs/decisions/0003-feed-sequencing.md).
+
+        ``pending`` maps each feed table to the SQL condition of its rows awaiting a change number.
+        """
         ...
 
 

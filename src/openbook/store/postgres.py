@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -82,7 +82,7 @@ class PostgresDatabase:
         async with self._pool.acquire() as connection, connection.transaction():
             yield PostgresSession(connection)
 
-    async def sequence_feed_changes(self, tables: Sequence[str]) -> int:
+    async def sequence_feed_changes(self, pending: Mapping[str, str]) -> int:
         """Number committed pending rows; runs are serialised by an advisory lock.
 
         Rows still locked by an in-flight writer are skipped and numbered by a later run, so every
@@ -95,10 +95,10 @@ class PostgresDatabase:
             async with self._pool.acquire() as connection, connection.transaction():
                 if not await connection.fetchval("SELECT pg_try_advisory_xact_lock($1)", SEQUENCER_LOCK):
                     return total
-                for table in tables:
+                for table, condition in pending.items():
                     status = await connection.execute(
                         f"UPDATE {table} SET modified = nextval('feed_change_seq') FROM ("
-                        f" SELECT id FROM {table} WHERE modified IS NULL ORDER BY id LIMIT {SEQUENCE_BATCH}"
+                        f" SELECT id FROM {table} WHERE {condition} ORDER BY id LIMIT {SEQUENCE_BATCH}"
                         f" FOR UPDATE SKIP LOCKED) AS pending WHERE {table}.id = pending.id"
                     )
                     numbered += int(status.split()[-1])

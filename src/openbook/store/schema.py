@@ -147,6 +147,75 @@ opportunities = Table(
     Index("ix_opportunities_parent", "parent_id"),
 )
 
+booking_partners = Table(
+    "booking_partners",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(200), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", Text),
+    Column("suspended", Boolean, nullable=False, server_default=text("false")),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Which sellers a booking partner may book for (an empty set in test mode means: any seller).
+partner_sellers = Table(
+    "partner_sellers",
+    metadata,
+    Column("partner_id", Integer, ForeignKey("booking_partners.id", ondelete="CASCADE"), primary_key=True),
+    Column("seller_id", Integer, ForeignKey("sellers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", Integer, ForeignKey("booking_partners.id"), nullable=False),
+    Column("uuid", String(36), nullable=False),
+    Column("kind", String(20), nullable=False),  # OrderQuote | OrderProposal | Order | Deleted
+    Column("seller_id", Integer, ForeignKey("sellers.id")),
+    Column("lease_expires_ms", BigInteger),
+    Column("request_hash", String(64)),
+    Column("response", Text),  # the exact 201 body, replayed to an identical repeat
+    Column("details", JSON),  # broker role, broker, customer, payment: purged on deletion
+    Column("currency", String(3)),
+    Column("prepayment", String(60)),
+    Column("in_feed", Boolean, nullable=False, server_default=text("false")),
+    Column("test_dataset", String(200)),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Column("modified", BigInteger),
+    Index("ix_orders_partner_uuid", "partner_id", "uuid", unique=True),
+    Index("ix_orders_partner_modified", "partner_id", "modified"),
+    Index(
+        "ix_orders_pending",
+        "id",
+        sqlite_where=text("modified IS NULL AND in_feed"),
+        postgresql_where=text("modified IS NULL AND in_feed"),
+    ),
+    Index("ix_orders_lease_expiry", "lease_expires_ms"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("line", Integer, nullable=False),  # 1-based; part of the OrderItem @id, never reused
+    Column("opportunity_id", Integer, ForeignKey("opportunities.id"), nullable=False),
+    Column("offer_id", Integer, ForeignKey("offers.id"), nullable=False),
+    Column("status", String(60)),  # NULL while the item only holds a lease
+    Column("price_minor", BigInteger, nullable=False),  # gross, what the customer pays
+    Column("tax_minor", BigInteger, nullable=False),
+    Column("snapshot", JSON),  # acceptedOffer and orderedItem reference as booked
+    Column("attendee", JSON),
+    Column("intake", JSON),
+    Column("cancellation_message", Text),
+    Column("customer_notice", Text),
+    Index("ix_order_items_order_line", "order_id", "line", unique=True),
+    Index("ix_order_items_opportunity", "opportunity_id"),
+)
+
 # SQLite has no sequences: the feed change counter lives in this one-row table there.
 feed_counter = Table(
     "feed_counter",
@@ -156,4 +225,6 @@ feed_counter = Table(
 )
 
 # The tables whose rows are RPDE feed items, in the order the sequencer visits them.
-FEED_TABLES = ("parents", "opportunities")
+FEED_TABLES = ("parents", "opportunities", "orders")
+# Rows of these tables join their feed only once flagged (an Order appears after its first change).
+FEED_ENTRY_CONDITION = {"orders": "in_feed"}

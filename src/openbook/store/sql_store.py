@@ -32,7 +32,7 @@ from openbook.store.records import (
     seller_from,
     seller_params,
 )
-from openbook.store.schema import FEED_TABLES
+from openbook.store.schema import FEED_ENTRY_CONDITION, FEED_TABLES
 
 _TABLES = ("sellers", "places", "parents", "opportunities")
 
@@ -255,7 +255,11 @@ class SqlStore:
         return {row["id"]: row for row in rows}
 
     async def sequence_feed_changes(self) -> int:
-        return await self.database.sequence_feed_changes(FEED_TABLES)
+        pending = {
+            table: "modified IS NULL" + (f" AND {FEED_ENTRY_CONDITION[table]}" if table in FEED_ENTRY_CONDITION else "")
+            for table in FEED_TABLES
+        }
+        return await self.database.sequence_feed_changes(pending)
 
     async def counts(self) -> dict[str, int]:
         async with self.database.reading() as session:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -119,28 +119,25 @@ class SqliteDatabase:
                 raise
             await run(lambda: connection.execute("COMMIT"))
 
-    async def sequence_feed_changes(self, tables: Sequence[str]) -> int:
+    async def sequence_feed_changes(self, pending: Mapping[str, str]) -> int:
         """Number pending rows in one write transaction.
 
         SQLite admits one writer at a time, so every row visible here is committed and any row still
         being written will be numbered by a later run, above everything numbered now.
         """
         async with self.writing() as session:
-            pending = await session.fetch_one(
-                " UNION ALL ".join(f"SELECT 1 AS p FROM {t} WHERE modified IS NULL" for t in tables) + " LIMIT 1"
-            )
-            if pending is None:
+            probes = " UNION ALL ".join(f"SELECT 1 AS p FROM {t} WHERE {c}" for t, c in pending.items())
+            if await session.fetch_one(probes + " LIMIT 1") is None:
                 return 0
             total = 0
-            for table in tables:
+            for table, condition in pending.items():
                 counter = await session.fetch_one("SELECT value FROM feed_counter WHERE name = 'feed'")
                 assert counter is not None
-                base = counter["value"]
                 await session.execute(
                     f"UPDATE {table} SET modified = :base + numbered.n FROM ("
-                    f" SELECT id, row_number() OVER (ORDER BY id) AS n FROM {table} WHERE modified IS NULL"
+                    f" SELECT id, row_number() OVER (ORDER BY id) AS n FROM {table} WHERE {condition}"
                     f") AS numbered WHERE {table}.id = numbered.id",
-                    {"base": base},
+                    {"base": counter["value"]},
                 )
                 changed = await session.fetch_one("SELECT changes() AS n")
                 count = 0 if changed is None else int(changed["n"])
