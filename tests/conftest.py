@@ -15,7 +15,7 @@ from openbook.store.migrate import migrate
 from openbook.store.sql_store import SqlStore
 from openbook.store.urls import DatabaseUrl
 
-pytest_plugins = ["tests.support.server_fixture"]
+pytest_plugins = ["tests.support.validator_fixture", "tests.support.server_fixture"]
 
 POSTGRES_URL = os.environ.get("OPENBOOK_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -35,7 +35,7 @@ def _postgres_reachable() -> str | None:
     return None
 
 
-_POSTGRES_PROBLEM: str | None | bool = False  # False: not probed yet
+_POSTGRES_PROBLEM: str | bool | None = False  # False: not probed yet
 
 
 def require_postgres() -> None:

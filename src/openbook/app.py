@@ -15,12 +15,14 @@ from starlette.routing import Route
 
 from openbook.domain.clock import Clock, SystemClock
 from openbook.jobs.feed_sequencer import run_feed_sequencer
+from openbook.jobs.lease_expiry import run_lease_expiry
 from openbook.log_config import configure_logging
 from openbook.metrics import MetricsMiddleware, metrics_endpoint
+from openbook.openactive import booking_api
 from openbook.openactive import routes as openactive_routes
 from openbook.openactive.urls import Urls
 from openbook.runtime import Runtime
-from openbook.services.activity_list import shipped_activity_list
+from openbook.services.vocabulary import shipped_vocabulary
 from openbook.settings import Settings
 from openbook.store.factory import build_store
 from openbook.store.port import Store
@@ -60,17 +62,20 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             store=active_store,
             clock=the_clock,
             urls=Urls.for_base(settings.base_url),
-            activity_list=shipped_activity_list(),
+            vocabulary=shipped_vocabulary(),
             started_at=the_clock.now(),
         )
         stop = asyncio.Event()
-        sequencer = asyncio.create_task(run_feed_sequencer(active_store, settings.feed_sequencer_interval, stop))
+        jobs = [
+            asyncio.create_task(run_feed_sequencer(active_store, settings.feed_sequencer_interval, stop)),
+            asyncio.create_task(run_lease_expiry(active_store, the_clock, settings.lease_sweep_interval, stop)),
+        ]
         log.info("openbook_started", database=settings.database_url.redacted(), base_url=settings.base_url)
         try:
             yield
         finally:
             stop.set()
-            await sequencer
+            await asyncio.gather(*jobs)
             if store is None:
                 await active_store.close()
 
@@ -80,6 +85,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *openactive_routes.routes,
+            *booking_api.routes,
         ],
         middleware=[Middleware(MetricsMiddleware)],
         exception_handlers={Exception: unexpected_error},

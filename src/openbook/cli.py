@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,9 +18,9 @@ from openbook.importing.csv_format import parse_timetable_csv
 from openbook.importing.json_format import parse_inventory_json
 from openbook.importing.problems import ImportRejected
 from openbook.log_config import configure_logging
-from openbook.services.activity_list import shipped_activity_list
 from openbook.services.demo import demo_inventory
 from openbook.services.inventory import import_inventory
+from openbook.services.vocabulary import shipped_vocabulary
 from openbook.store.factory import build_store
 from openbook.store.migrate import migrate
 from openbook.store.port import ImportSummary
@@ -79,7 +80,7 @@ async def _import(url: DatabaseUrl, bundle: InventoryBundle) -> ImportSummary:
     await store.start()
     try:
         with click.progressbar(length=bundle.opportunity_count, label="writing", show_pos=True) as bar:
-            return await import_inventory(store, bundle, shipped_activity_list(), on_progress=bar.update)
+            return await import_inventory(store, bundle, shipped_vocabulary(), on_progress=bar.update)
     finally:
         await store.close()
 
@@ -127,6 +128,17 @@ def main() -> None:
     show_default=True,
     help="How long a lease holds capacity (ISO 8601 duration).",
 )
+@click.option(
+    "--test-mode",
+    envvar="OPENBOOK_TEST_MODE",
+    is_flag=True,
+    help="Trust X-OpenActive-Test-* headers and serve the OpenActive test interface. Never in production.",
+)
+@click.option(
+    "--allow-test-mode-on-network",
+    is_flag=True,
+    help="Allow --test-mode on a non-loopback address (it trusts anyone who can reach the port).",
+)
 def serve(
     database_url: str,
     data_dir: Path,
@@ -136,8 +148,15 @@ def serve(
     base_url: str,
     demo: bool,
     lease_duration: str,
+    test_mode: bool,
+    allow_test_mode_on_network: bool,
 ) -> None:
     """Run the HTTP server."""
+    if test_mode and not _is_loopback(host) and not allow_test_mode_on_network:
+        raise click.UsageError(
+            f"--test-mode trusts unauthenticated headers; refusing to serve it on {host}. "
+            "Use a loopback address, or add --allow-test-mode-on-network if you really mean it."
+        )
     try:
         parse_duration(lease_duration)
     except InvalidDuration as error:
@@ -152,6 +171,7 @@ def serve(
         OPENBOOK_HOST=host,
         OPENBOOK_PORT=str(port),
         OPENBOOK_LEASE_DURATION=lease_duration,
+        OPENBOOK_TEST_MODE="1" if test_mode else "",
     )
     if base_url:
         os.environ["OPENBOOK_BASE_URL"] = base_url
@@ -168,6 +188,15 @@ def serve(
         interface=Interfaces.ASGI,
         log_access=False,
     ).serve()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @main.command("migrate")
@@ -191,7 +220,7 @@ def import_command(database_url: str, data_dir: Path, file: Path) -> None:
     prepare_database(url)
     try:
         if file.suffix.lower() == ".csv":
-            bundle = parse_timetable_csv(file.read_text(encoding="utf-8-sig"), shipped_activity_list())
+            bundle = parse_timetable_csv(file.read_text(encoding="utf-8-sig"), shipped_vocabulary())
         else:
             bundle = parse_inventory_json(file.read_bytes())
         counted = f"{bundle.opportunity_count} opportunities in {len(bundle.parents)} parents"

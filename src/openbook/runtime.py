@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from openbook.domain.activities import ActivityList
 from openbook.domain.clock import Clock
+from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive.urls import Urls
 from openbook.settings import Settings
 from openbook.store.port import Store
@@ -18,5 +18,5 @@ class Runtime:
     store: Store
     clock: Clock
     urls: Urls
-    activity_list: ActivityList
+    vocabulary: Vocabulary
     started_at: datetime

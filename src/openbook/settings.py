@@ -22,6 +22,7 @@ class Settings:
     lease_duration: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_LEASE))
     test_mode: bool = False
     feed_sequencer_interval: float = 0.2
+    lease_sweep_interval: float = 1.0
     dataset_site: DatasetSiteSettings = field(default_factory=DatasetSiteSettings)
 
     @classmethod

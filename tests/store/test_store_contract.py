@@ -9,8 +9,8 @@ import pytest
 
 from openbook.domain.inventory import OpportunityKind, ParentKind
 from openbook.importing.problems import ImportRejected
-from openbook.services.activity_list import shipped_activity_list
 from openbook.services.inventory import import_inventory
+from openbook.services.vocabulary import shipped_vocabulary
 from openbook.store.factory import build_store
 from openbook.store.port import IdentifierConflict
 from openbook.store.sql_store import SqlStore
@@ -61,13 +61,13 @@ async def test_import_service_refuses_broken_references_and_stores_nothing(store
         sellers=good.sellers,
         places=good.places,
         parents=(
-            type(series)(**{**_fields(series), "seller": "nobody", "activities": ("https://example.com/not-an-activity",)}),
+            type(series)(**{**_fields(series), "seller": "nobody", "concepts": ("https://example.com/not-an-activity",)}),
             *good.parents[1:],
             good.parents[1],
         ),
     )
     with pytest.raises(ImportRejected) as rejected:
-        await import_inventory(store, broken, shipped_activity_list())
+        await import_inventory(store, broken, shipped_vocabulary())
     messages = [str(p) for p in rejected.value.problems]
     assert any("seller" in m and "nobody" in m for m in messages), messages
     assert any("activity list" in m for m in messages), messages

@@ -13,13 +13,17 @@ from openbook.domain.inventory import Availability, OpportunityKind, ParentKind
 from openbook.importing.csv_format import parse_timetable_csv
 from openbook.importing.json_format import parse_inventory_document, parse_inventory_json
 from openbook.importing.problems import ImportRejected
-from openbook.services.activity_list import shipped_activity_list
+from openbook.services.vocabulary import shipped_vocabulary
 
 YOGA = "https://openactive.io/activity-list#bf1a5e00-cdcf-465d-8c5a-6f57040b7f7e"
+SQUASH = "https://openactive.io/facility-types#a1f82b7a-1258-4d9a-8dc5-bfc2ae961651"
 
 VALID: dict[str, Any] = {
     "sellers": [
-        {"identifier": "acme", "type": "Organization", "name": "Acme Leisure", "taxMode": "TaxGross",
+        {"identifier": "acme", "type": "Organization", "name": "Acme Leisure", "legalName": "Acme Leisure Ltd",
+         "taxMode": "TaxGross",
+         "address": {"streetAddress": "1 High Street", "addressLocality": "Kingston", "addressRegion": "Surrey",
+                     "postalCode": "KT1 1AA", "addressCountry": "GB"},
          "termsOfService": [{"name": "Terms", "url": "https://acme.example.com/terms"}]}
     ],
     "places": [{"identifier": "hall", "name": "Main Hall", "geo": {"latitude": 51.5, "longitude": -0.1}}],
@@ -42,7 +46,7 @@ VALID: dict[str, Any] = {
             "identifier": "courts",
             "seller": "acme",
             "name": "Courts",
-            "activity": [YOGA],
+            "facilityType": [SQUASH],
             "place": "hall",
             "offers": [{"identifier": "hire", "price": "12.00", "priceCurrency": "GBP"}],
             "slots": [{"identifier": "courts-1", "startDate": "2030-01-01T09:00:00+01:00",
@@ -117,6 +121,11 @@ OFFER = ["sessionSeries", 0, "offers", 0]
         (["sellers", 0, "taxMode"], "TaxFree", "sellers[0] 'acme'", "taxMode", "TaxGross"),
         (["sellers", 0, "type"], KeyError, "sellers[0]", "type", "required"),
         (["places", 0, "geo", "latitude"], 123, "places[0] 'hall' > geo", "latitude", "between -90 and 90"),
+        (["sellers", 0, "address", "addressRegion"], KeyError, "sellers[0] 'acme' > address", "addressRegion",
+         "required"),
+        (["sellers", 0, "address", "addressCountry"], "UK1", "> address", "addressCountry", "ISO 3166-1"),
+        (["sellers", 0, "address"], KeyError, "sellers[0] 'acme'", "address", "required"),
+        (["sellers", 0, "legalName"], KeyError, "sellers[0] 'acme'", "legalName", "Organization"),
         (["facilityUses", 0, "individualFacilityUses", 0, "slots", 0, "maximumUses"], 2, "slots[0]", "maximumUses",
          "at most 1"),
     ],
@@ -147,9 +156,9 @@ def test_csv_timetable_groups_rows_into_series_and_resolves_activity_labels() ->
         "yoga,Yoga,acme,Yoga,hall,2030-01-01T09:00:00Z,2030-01-01T10:00:00Z,10,5.00,GBP\n"
         "yoga,Yoga,acme,Yoga,hall,2030-01-08T09:00:00Z,2030-01-08T10:00:00Z,12,5.00,GBP\n"
     )
-    bundle = parse_timetable_csv(text, shipped_activity_list())
+    bundle = parse_timetable_csv(text, shipped_vocabulary())
     (series,) = bundle.parents
-    assert series.activities == (YOGA,)
+    assert series.concepts == (YOGA,)
     assert [o.maximum_capacity for o in series.opportunities] == [10, 12]
 
 
@@ -159,7 +168,7 @@ def test_csv_problems_name_the_line_and_column() -> None:
         "yoga,Yoga,acme,Yoga,hall,2030-01-08T09:00:00Z,2030-01-08T10:00:00Z,-3,6.00,GBP\n"
     )
     with pytest.raises(ImportRejected) as rejected:
-        parse_timetable_csv(text, shipped_activity_list())
+        parse_timetable_csv(text, shipped_vocabulary())
     found = [str(p) for p in rejected.value.problems]
     assert any("line 3" in p and "price" in p for p in found), found
     assert any("maximumAttendeeCapacity" in p and "at least 0" in p for p in found), found
@@ -167,7 +176,7 @@ def test_csv_problems_name_the_line_and_column() -> None:
 
 def test_csv_missing_and_unknown_columns() -> None:
     with pytest.raises(ImportRejected) as rejected:
-        parse_timetable_csv("series,name,colour\n", shipped_activity_list())
+        parse_timetable_csv("series,name,colour\n", shipped_vocabulary())
     fields = {p.field for p in rejected.value.problems}
     assert {"seller", "startDate", "colour"} <= fields
 

@@ -20,8 +20,8 @@ from openbook.bench.report import summarise
 from openbook.domain.clock import to_epoch_ms
 from openbook.openactive.feeds import FEEDS, PAGE_SIZE, read_page
 from openbook.openactive.urls import Urls
-from openbook.services.activity_list import shipped_activity_list
 from openbook.services.demo import demo_inventory
+from openbook.services.vocabulary import shipped_vocabulary
 from openbook.store.factory import build_store
 from openbook.store.migrate import migrate
 from openbook.store.sql_store import SqlStore
@@ -83,7 +83,7 @@ def _fields(value: object) -> dict[str, Any]:
 async def _measure_pages(store: SqlStore, size: int, rng: random.Random) -> list[float]:
     spec = FEEDS["scheduled-sessions"]
     urls = Urls.for_base("http://localhost:8000")
-    activities = shipped_activity_list()
+    activities = shipped_vocabulary()
     samples = []
     last_full_page_start = max(0, size - PAGE_SIZE)
     for _ in range(PAGES_PER_SIZE):

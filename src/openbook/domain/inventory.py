@@ -159,7 +159,7 @@ class ParentOpportunity:
     kind: ParentKind
     seller_id: int
     name: str
-    activities: tuple[str, ...]
+    concepts: tuple[str, ...]  # activity-list ids (sessions) or facility-type ids (facilities)
     place_id: int | None = None
     description: str | None = None
     url: str | None = None
@@ -224,7 +224,7 @@ class ParentDraft:
     kind: ParentKind
     seller: str
     name: str
-    activities: tuple[str, ...]
+    concepts: tuple[str, ...]  # activity-list ids (sessions) or facility-type ids (facilities)
     place: str | None = None
     description: str | None = None
     url: str | None = None

@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 
-from openbook.domain.activities import ActivityList
 from openbook.domain.inventory import InventoryBundle
+from openbook.domain.vocabulary import ACTIVITY_LIST, Vocabulary
 from openbook.importing.json_format import parse_inventory_document
 from openbook.importing.problems import ImportProblem, ImportRejected
 
@@ -37,7 +37,7 @@ SERIES_COLUMNS = (
 )
 
 
-def parse_timetable_csv(text: str, activities: ActivityList) -> InventoryBundle:
+def parse_timetable_csv(text: str, vocabulary: Vocabulary) -> InventoryBundle:
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in columns]
@@ -48,7 +48,7 @@ def parse_timetable_csv(text: str, activities: ActivityList) -> InventoryBundle:
     ]
     if problems:
         raise ImportRejected(problems)
-    by_label = {label.casefold(): concept for concept, label in activities.labels.items()}
+    by_label = vocabulary.by_label(ACTIVITY_LIST)
     series: dict[str, dict[str, object]] = {}
     first_row: dict[str, int] = {}
     for line, row in enumerate(reader, start=2):

@@ -55,16 +55,24 @@ def parse_inventory_document(document: object) -> InventoryBundle:
     return InventoryBundle(sellers=sellers, places=places, parents=series + tuple(facilities))
 
 
-def _address(reader: RecordReader) -> PostalAddress | None:
+def _address(reader: RecordReader, *, required: bool = False) -> PostalAddress | None:
+    """A full postal address: OpenActive consumers reject one that lacks any of its five parts."""
     nested = reader.nested("address")
     if nested is None:
+        if required:
+            reader.problem(
+                "address", "is required (streetAddress, addressLocality, addressRegion, postalCode, addressCountry)"
+            )
         return None
+    country = nested.text("addressCountry", required=True)
+    if country is not None and (len(country) != 2 or not country.isalpha() or not country.isupper()):
+        nested.problem("addressCountry", f"must be an ISO 3166-1 alpha-2 code such as GB, got {country!r}")
     return PostalAddress(
-        street_address=nested.text("streetAddress"),
-        address_locality=nested.text("addressLocality"),
-        address_region=nested.text("addressRegion"),
-        postal_code=nested.text("postalCode"),
-        address_country=nested.text("addressCountry"),
+        street_address=nested.text("streetAddress", required=True),
+        address_locality=nested.text("addressLocality", required=True),
+        address_region=nested.text("addressRegion", required=True),
+        postal_code=nested.text("postalCode", required=True),
+        address_country=country,
     )
 
 
@@ -91,7 +99,9 @@ def _seller(reader: RecordReader) -> Seller | None:
     terms = reader.children("termsOfService", lambda n, d: _terms(n, d, problems))
     legal_name, description = reader.text("legalName"), reader.text("description")
     url, email, telephone = reader.text("url"), reader.text("email"), reader.text("telephone")
-    logo_url, vat_id, address = reader.text("logo"), reader.text("vatID"), _address(reader)
+    logo_url, vat_id, address = reader.text("logo"), reader.text("vatID"), _address(reader, required=True)
+    if kind is SellerKind.ORGANIZATION and legal_name is None:
+        reader.problem("legalName", "is required for an Organization seller")
     allowed = reader.boolean("isOpenBookingAllowed", True)
     if identifier is None or kind is None or name is None or tax_mode is None:
         return None
@@ -203,12 +213,14 @@ def _occurrence(reader: RecordReader, kind: OpportunityKind, capacity_field: str
     return OpportunityDraft(identifier, kind, start, end, capacity, status, mode)
 
 
-def _parent_fields(reader: RecordReader, *, inherited: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def _parent_fields(
+    reader: RecordReader, *, concept_field: str = "activity", inherited: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     base = inherited or {}
     identifier = reader.text("identifier", required=True)
     name = reader.text("name", required=True)
     seller = base.get("seller") or reader.text("seller", required=True)
-    activities = reader.text_list("activity", required=not base) or base.get("activities", ())
+    concepts = reader.text_list(concept_field, required=not base) or base.get("concepts", ())
     offers = reader.children("offers", lambda n, d: _offer(RecordReader(n, d, reader.problems)))
     if not reader.data.get("offers") and not base.get("offers"):
         reader.problem("offers", "at least one offer is required (a free offer has price 0)")
@@ -219,14 +231,14 @@ def _parent_fields(reader: RecordReader, *, inherited: dict[str, Any] | None = N
         identifier=identifier,
         name=name,
         seller=seller,
-        activities=activities,
+        concepts=concepts,
         place=base.get("place") or reader.text("place"),
         description=reader.text("description") or base.get("description"),
         url=reader.text("url") or base.get("url"),
         gender_restriction=reader.text("genderRestriction") or base.get("gender_restriction"),
         offers=offers or base.get("offers", ()),
     )
-    if identifier is None or name is None or seller is None or not activities:
+    if identifier is None or name is None or seller is None or not concepts:
         return None
     return fields
 
@@ -245,7 +257,7 @@ def _session_series(reader: RecordReader) -> ParentDraft | None:
 
 
 def _facility_use(reader: RecordReader) -> list[ParentDraft] | None:
-    fields = _parent_fields(reader)
+    fields = _parent_fields(reader, concept_field="facilityType")
     slots = reader.children(
         "slots",
         lambda n, d: _occurrence(RecordReader(n, d, reader.problems), OpportunityKind.FACILITY_USE_SLOT, "maximumUses"),
@@ -260,7 +272,8 @@ def _facility_use(reader: RecordReader) -> list[ParentDraft] | None:
 
 
 def _individual(reader: RecordReader, facility: dict[str, Any] | None) -> ParentDraft | None:
-    fields = _parent_fields(reader, inherited=facility or {"offers": (), "activities": ("-",), "seller": "-"})
+    placeholder = {"offers": (), "concepts": ("-",), "seller": "-"}
+    fields = _parent_fields(reader, concept_field="facilityType", inherited=facility or placeholder)
     slots = reader.children(
         "slots",
         lambda n, d: _occurrence(

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openbook.domain.activities import ActivityList
 from openbook.domain.inventory import OpportunityKind, ParentKind
+from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
 from openbook.openactive.urls import OPPORTUNITY_SEGMENTS, PARENT_SEGMENTS, Urls
 from openbook.store.port import Store
@@ -42,7 +42,7 @@ class FeedSpec:
     kind: str  # the RPDE item kind
     additional_type: str  # the Dataset distribution's additionalType
     name: str
-    read: Callable[[Store, Urls, ActivityList, int | None], Awaitable[list[dict[str, Any]]]]
+    read: Callable[[Store, Urls, Vocabulary, int | None], Awaitable[list[dict[str, Any]]]]
 
 
 def parse_after(query: dict[str, str]) -> int | None:
@@ -79,14 +79,14 @@ def _items(kind: str, entries: list[Any], render_value: Callable[[Any], dict[str
 
 
 def _parent_reader(parent_kind: ParentKind, item_kind: str) -> Any:
-    async def read(store: Store, urls: Urls, activity_list: ActivityList, after: int | None) -> list[dict[str, Any]]:
+    async def read(store: Store, urls: Urls, vocabulary: Vocabulary, after: int | None) -> list[dict[str, Any]]:
         page = await store.parent_feed(parent_kind, after, PAGE_SIZE)
         return _items(
             item_kind,
             page.entries,
             lambda parent: render.parent_opportunity(
                 urls,
-                activity_list,
+                vocabulary,
                 parent,
                 page.sellers[parent.seller_id],
                 None if parent.place_id is None else page.places.get(parent.place_id),
@@ -97,7 +97,7 @@ def _parent_reader(parent_kind: ParentKind, item_kind: str) -> Any:
 
 
 def _opportunity_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
-    async def read(store: Store, urls: Urls, activity_list: ActivityList, after: int | None) -> list[dict[str, Any]]:
+    async def read(store: Store, urls: Urls, vocabulary: Vocabulary, after: int | None) -> list[dict[str, Any]]:
         page = await store.opportunity_feed(opportunity_kind, after, PAGE_SIZE)
         return _items(
             item_kind,
@@ -140,10 +140,8 @@ FEEDS: dict[str, FeedSpec] = {
 }
 
 
-async def read_page(
-    spec: FeedSpec, store: Store, urls: Urls, activity_list: ActivityList, after: int | None
-) -> FeedPage:
-    items = await spec.read(store, urls, activity_list, after)
+async def read_page(spec: FeedSpec, store: Store, urls: Urls, vocabulary: Vocabulary, after: int | None) -> FeedPage:
+    items = await spec.read(store, urls, vocabulary, after)
     feed_url = urls.feed(spec.path)
     if items:
         next_url = f"{feed_url}?afterChangeNumber={items[-1]['modified']}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openbook.domain.activities import ActivityList
 from openbook.domain.clock import format_instant
 from openbook.domain.durations import format_duration
 from openbook.domain.inventory import (
@@ -18,10 +17,10 @@ from openbook.domain.inventory import (
     Seller,
     SellerKind,
 )
+from openbook.domain.vocabulary import Vocabulary, scheme_of
 from openbook.openactive.urls import Urls
 
 CONTEXT = "https://openactive.io/"
-ACTIVITY_SCHEME = "https://openactive.io/activity-list"
 
 JsonLd = dict[str, Any]
 
@@ -98,17 +97,17 @@ def place(urls: Urls, value: Place) -> JsonLd:
     )
 
 
-def activities(activity_list: ActivityList, activity_ids: tuple[str, ...]) -> list[JsonLd]:
+def concepts(vocabulary: Vocabulary, concept_ids: tuple[str, ...]) -> list[JsonLd]:
     return [
-        {
-            "@type": "Concept",
-            "@id": activity,
-            "prefLabel": activity_list.label(activity),
-            "inScheme": ACTIVITY_SCHEME,
-        }
-        for activity in activity_ids
-        if activity in activity_list
+        {"@type": "Concept", "@id": concept, "prefLabel": vocabulary.label(concept), "inScheme": scheme_of(concept)}
+        for concept in concept_ids
+        if concept in vocabulary
     ]
+
+
+def concept_property(kind: ParentKind) -> str:
+    """Sessions name their activities; facilities their facility type (activity is deprecated there)."""
+    return "activity" if kind is ParentKind.SESSION_SERIES else "facilityType"
 
 
 def offer(owner_id: str, value: Offer) -> JsonLd:
@@ -142,7 +141,7 @@ def _duration(value: Any) -> str | None:
 
 def parent_opportunity(
     urls: Urls,
-    activity_list: ActivityList,
+    vocabulary: Vocabulary,
     value: ParentOpportunity,
     seller_value: Seller,
     place_value: Place | None,
@@ -158,7 +157,7 @@ def parent_opportunity(
         "name": value.name,
         "description": value.description,
         "url": value.url or own_id,
-        "activity": activities(activity_list, value.activities),
+        concept_property(value.kind): concepts(vocabulary, value.concepts),
         "location": None if place_value is None else place(urls, place_value),
         "genderRestriction": value.gender_restriction,
     }
@@ -168,11 +167,6 @@ def parent_opportunity(
         document["offers"] = [offer(own_id, o) for o in value.offers]
     else:
         document["provider"] = provider
-    if value.kind is ParentKind.INDIVIDUAL_FACILITY_USE and value.aggregate_id is not None:
-        document["aggregateFacilityUse"] = {
-            "@type": "FacilityUse",
-            "@id": urls.parent(ParentKind.FACILITY_USE, value.aggregate_id),
-        }
     return compact(document)
 
 

@@ -42,7 +42,7 @@ async def feed_page(request: Request) -> Response:
         after = parse_after(dict(request.query_params))
     except FeedQueryError as error:
         return _problem(400, str(error))
-    page = await read_page(spec, runtime.store, runtime.urls, runtime.activity_list, after)
+    page = await read_page(spec, runtime.store, runtime.urls, runtime.vocabulary, after)
     # A full page never changes again; the last page grows, so caches must come back soon.
     cache = "public, max-age=3600" if page.is_full else "public, max-age=8"
     return json_response(page.body(), media_type=RPDE_MEDIA_TYPE, headers={"Cache-Control": cache})

@@ -27,6 +27,7 @@ ZUMBA = "https://openactive.io/activity-list#78503fa2-ed24-4a80-a224-e2e94581d8a
 WALKING = "https://openactive.io/activity-list#95092977-5a20-4d6e-b312-8fddabe71544"
 RUNNING = "https://openactive.io/activity-list#72ddb2dc-7d75-424e-880a-d90eabe91381"
 CYCLING = "https://openactive.io/activity-list#4a19873e-118e-43f4-b86e-05acba8fb1de"
+SQUASH_COURT = "https://openactive.io/facility-types#a1f82b7a-1258-4d9a-8dc5-bfc2ae961651"
 
 DAYS = 14
 
@@ -77,7 +78,7 @@ def _places() -> tuple[Place, ...]:
         Place(
             "richmond-park-gate",
             "Richmond Park, Roehampton Gate",
-            PostalAddress("Priory Lane", "London", None, "SW15 5JR", "GB"),
+            PostalAddress("Priory Lane", "London", "London", "SW15 5JR", "GB"),
             51.4542,
             -0.2466,
         ),
@@ -141,9 +142,9 @@ def demo_inventory(today: datetime) -> InventoryBundle:
     )
     free = Offer("free", _gbp("0.00"), name="Free", allow_customer_cancellation_full_refund=True)
     court = Offer(
-        "studio-hire",
+        "court-hire",
         _gbp("12.00"),
-        name="Studio hire (1 hour)",
+        name="Court hire (1 hour)",
         prepayment=Availability.REQUIRED,
         latest_cancellation_before_start=timedelta(hours=24),
         allow_customer_cancellation_full_refund=True,
@@ -206,29 +207,27 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             opportunities=_sessions("weekend-ride", weekends, time(9), 180, 12),
         ),
         ParentDraft(
-            "studios",
+            "squash-courts",
             ParentKind.FACILITY_USE,
             "riverside-leisure",
-            "Studios",
-            (YOGA,),
+            "Squash Courts",
+            (SQUASH_COURT,),
             place="riverside-centre",
-            description="Mirrored studios for classes and private practice.",
+            description="Four glass-backed squash courts.",
             offers=(court,),
-            opportunities=_slots("studios", OpportunityKind.FACILITY_USE_SLOT, days, range(9, 21), 4),
+            opportunities=_slots("squash-courts", OpportunityKind.FACILITY_USE_SLOT, days, range(9, 21), 4),
         ),
         *(
             ParentDraft(
-                f"studio-{n}",
+                f"court-{n}",
                 ParentKind.INDIVIDUAL_FACILITY_USE,
                 "riverside-leisure",
-                f"Studio {n}",
-                (YOGA,),
+                f"Court {n}",
+                (SQUASH_COURT,),
                 place="riverside-centre",
-                aggregate="studios",
+                aggregate="squash-courts",
                 offers=(court,),
-                opportunities=_slots(
-                    f"studio-{n}", OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT, days, range(9, 21), 1
-                ),
+                opportunities=_slots(f"court-{n}", OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT, days, range(9, 21), 1),
             )
             for n in (1, 2)
         ),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from openbook.domain.activities import ActivityList
 from openbook.domain.inventory import InventoryBundle, ParentKind
+from openbook.domain.vocabulary import ACTIVITY_LIST, FACILITY_TYPES, Vocabulary
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.store.port import IdentifierConflict, ImportSummary, Store
 
@@ -18,7 +18,7 @@ def _duplicates(identifiers: Iterable[str]) -> list[str]:
 async def import_inventory(
     store: Store,
     bundle: InventoryBundle,
-    activities: ActivityList,
+    vocabulary: Vocabulary,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Raise ImportRejected (nothing stored) if any record is inconsistent with the file or the database."""
@@ -55,11 +55,14 @@ async def import_inventory(
             problems.append(ImportProblem(record, "place", f"no place {parent.place!r} in this file or the database"))
         if parent.aggregate is not None and parent.aggregate not in facility_uses:
             problems.append(ImportProblem(record, "aggregate", f"no facility use {parent.aggregate!r} in this file"))
-        for activity in parent.activities:
-            if activity not in activities:
-                problems.append(
-                    ImportProblem(record, "activity", f"{activity!r} is not in the OpenActive activity list")
-                )
+        scheme, field, listing = (
+            (ACTIVITY_LIST, "activity", "OpenActive activity list")
+            if parent.kind is ParentKind.SESSION_SERIES
+            else (FACILITY_TYPES, "facilityType", "OpenActive facility types")
+        )
+        for concept in parent.concepts:
+            if not vocabulary.in_scheme(concept, scheme):
+                problems.append(ImportProblem(record, field, f"{concept!r} is not in the {listing}"))
     if problems:
         raise ImportRejected(problems)
     try:

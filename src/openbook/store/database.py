@@ -34,6 +34,7 @@ def to_numbered(sql: str) -> tuple[str, tuple[str, ...]]:
 
 class Session(Protocol):
     dialect: str  # "sqlite" or "postgresql"
+    lock_rows: str  # appended to a SELECT that must lock what it reads ("" where writers are serialised)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]: ...
 

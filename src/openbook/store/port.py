@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from openbook.domain.inventory import (
     InventoryBundle,
@@ -21,7 +21,7 @@ from openbook.domain.inventory import (
     Seller,
 )
 
-V = TypeVar("V", ParentOpportunity, Opportunity)
+V = TypeVar("V")
 
 
 class StoreError(Exception):
@@ -113,3 +113,173 @@ class Store(Protocol):
         ...
 
     async def counts(self) -> dict[str, int]: ...
+
+    # The order book (implemented in store/sql_orders.py).
+
+    async def partner(self, client_id: str) -> Partner | None: ...
+
+    async def ensure_partner(
+        self, client_id: str, name: str, now_ms: int, secret_hash: str | None = None
+    ) -> Partner: ...
+
+    async def authorise_seller(self, partner_id: int, seller_id: int) -> None: ...
+
+    async def seller_by_id(self, seller_id: int) -> Seller | None: ...
+
+    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView: ...
+
+    async def lease_view(self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int) -> LeaseView: ...
+
+    async def replace_lease(
+        self,
+        partner_id: int,
+        uuid: str,
+        seller_id: int,
+        lines: list[OrderLine],
+        expires_ms: int,
+        now_ms: int,
+        test_dataset: str | None = None,
+    ) -> set[int]: ...
+
+    async def release_lease(self, partner_id: int, uuid: str) -> None: ...
+
+    async def reclaim_expired_leases(self, now_ms: int) -> int: ...
+
+    async def place_order(self, order: NewOrder, now_ms: int) -> tuple[bool, str]: ...
+
+    async def order(self, partner_id: int, uuid: str) -> StoredOrder | None: ...
+
+    async def change_order(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], OrderChange], now_ms: int
+    ) -> StoredOrder: ...
+
+    async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None: ...
+
+    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]: ...
+
+    async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A booking partner: the holder of one set of credentials, and the namespace of its order UUIDs."""
+
+    id: int
+    client_id: str
+    name: str
+    seller_ids: frozenset[int]
+    suspended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryView:
+    """What booking needs to know about the opportunities an order names."""
+
+    opportunities: dict[int, Opportunity]
+    parents: dict[int, ParentOpportunity]
+    sellers: dict[int, Seller]
+    places: dict[int, Place]
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseView:
+    kind: str | None  # what (partner, uuid) currently is: OrderQuote, OrderProposal, Order, Deleted, or nothing
+    own: dict[int, int]  # opportunity id -> places this uuid's live lease holds
+    others: dict[int, int]  # opportunity id -> places other customers' live leases hold
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    line: int  # 1-based, stable: part of the OrderItem @id
+    opportunity_id: int
+    offer_id: int
+    price_minor: int  # gross
+    tax_minor: int
+    offer_snapshot: dict[str, Any] | None = None
+    attendee: dict[str, Any] | None = None
+    intake: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    partner_id: int
+    uuid: str
+    seller_id: int
+    lines: list[OrderLine]
+    details: dict[str, Any]  # broker role, broker, customer, payment
+    currency: str
+    prepayment: str | None
+    request_hash: str
+    response: str
+    test_dataset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    line: int
+    opportunity_id: int
+    opportunity_kind: OpportunityKind
+    offer_id: int
+    status: str | None
+    price_minor: int
+    tax_minor: int
+    offer_snapshot: dict[str, Any] | None
+    attendee: dict[str, Any] | None
+    intake: list[dict[str, Any]] | None
+    cancellation_message: str | None
+    customer_notice: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    id: int
+    partner_id: int
+    uuid: str
+    kind: str
+    seller_id: int | None
+    details: dict[str, Any]
+    currency: str | None
+    prepayment: str | None
+    in_feed: bool
+    lease_expires_ms: int | None
+    response: str | None
+    request_hash: str | None
+    items: list[StoredItem]
+    modified: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    status: str | None = None
+    cancellation_message: str | None = None
+    customer_notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderChange:
+    """What a service decided to change in a stored Order; capacity of newly cancelled items is returned."""
+
+    items: dict[int, ItemChange] = field(default_factory=dict)  # by line
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFeedEntry:
+    change_number: int
+    uuid: str
+    order: StoredOrder | None  # None: deleted
+
+
+class UuidTaken(StoreError):
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(f"this order UUID is already used by an {kind}")
+
+
+class CapacityShortfall(StoreError):
+    def __init__(self, opportunity_ids: list[int]) -> None:
+        self.opportunity_ids = opportunity_ids
+        super().__init__(f"not enough capacity left on opportunities {opportunity_ids}")
+
+
+class UnknownOrder(StoreError):
+    pass

@@ -23,6 +23,7 @@ def _bind(sql: str, params: Params | None) -> tuple[str, list[Any]]:
 
 class PostgresSession:
     dialect = "postgresql"
+    lock_rows = " FOR UPDATE"
 
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection

@@ -38,7 +38,7 @@ def json_text(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def _json(value: object) -> Any:
+def json_value(value: object) -> Any:
     if value is None:
         return None
     if isinstance(value, str | bytes):
@@ -54,14 +54,14 @@ def _delta(value: int | None) -> timedelta | None:
     return None if value is None else timedelta(seconds=value)
 
 
-def address_json(address: PostalAddress | None) -> str | None:
+def addressjson_value(address: PostalAddress | None) -> str | None:
     if address is None:
         return None
     return json_text({name: getattr(address, name) for name in _ADDRESS_FIELDS if getattr(address, name)})
 
 
 def address_from(value: object) -> PostalAddress | None:
-    data = _json(value)
+    data = json_value(value)
     return None if data is None else PostalAddress(**data)
 
 
@@ -88,7 +88,7 @@ def seller_params(seller: Seller) -> dict[str, Any]:
         "telephone": seller.telephone,
         "logo_url": seller.logo_url,
         "vat_id": seller.vat_id,
-        "address": address_json(seller.address),
+        "address": addressjson_value(seller.address),
         "terms_of_service": json_text(terms),
     }
 
@@ -101,7 +101,7 @@ def seller_from(row: Row) -> Seller:
             requires_explicit_consent=t["requires_explicit_consent"],
             date_modified=None if t["date_modified_ms"] is None else from_epoch_ms(t["date_modified_ms"]),
         )
-        for t in _json(row["terms_of_service"]) or ()
+        for t in json_value(row["terms_of_service"]) or ()
     )
     return Seller(
         id=row["id"],
@@ -126,7 +126,7 @@ def place_params(place: Place) -> dict[str, Any]:
     return {
         "identifier": place.identifier,
         "name": place.name,
-        "address": address_json(place.address),
+        "address": addressjson_value(place.address),
         "latitude": place.latitude,
         "longitude": place.longitude,
     }
@@ -175,7 +175,7 @@ def offer_from(row: Row) -> Offer:
         valid_through_before_start=_delta(row["valid_through_before_start_s"]),
         latest_cancellation_before_start=_delta(row["latest_cancellation_before_start_s"]),
         allow_customer_cancellation_full_refund=bool(row["allow_full_refund"]),
-        requirements=tuple(FlowRequirement(r) for r in _json(row["requirements"])),
+        requirements=tuple(FlowRequirement(r) for r in json_value(row["requirements"])),
         min_age=row["min_age"],
         max_age=row["max_age"],
     )
@@ -192,7 +192,7 @@ def parent_from(row: Row, offers: tuple[Offer, ...]) -> ParentOpportunity:
         name=row["name"],
         description=row["description"],
         url=row["url"],
-        activities=tuple(_json(row["activities"])),
+        concepts=tuple(json_value(row["concepts"])),
         gender_restriction=row["gender_restriction"],
         test_dataset=row["test_dataset"],
         offers=offers,

@@ -80,7 +80,7 @@ parents = Table(
     Column("name", Text, nullable=False),
     Column("description", Text),
     Column("url", Text),
-    Column("activities", JSON, nullable=False),
+    Column("concepts", JSON, nullable=False),
     Column("gender_restriction", Text),
     Column("test_dataset", String(200)),
     Column("deleted", Boolean, nullable=False, server_default=text("false")),

@@ -33,6 +33,7 @@ from openbook.store.records import (
     seller_params,
 )
 from openbook.store.schema import FEED_ENTRY_CONDITION, FEED_TABLES
+from openbook.store.sql_orders import OrderStoreMixin
 
 _TABLES = ("sellers", "places", "parents", "opportunities")
 
@@ -43,7 +44,7 @@ def _insert(table: str, columns: Sequence[str], returning: bool = True) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values})" + (" RETURNING id" if returning else "")
 
 
-class SqlStore:
+class SqlStore(OrderStoreMixin):
     def __init__(self, database: Database) -> None:
         self.database = database
 
@@ -108,7 +109,7 @@ class SqlStore:
                     "name": parent.name,
                     "description": parent.description,
                     "url": parent.url,
-                    "activities": json_text(list(parent.activities)),
+                    "concepts": json_text(list(parent.concepts)),
                     "gender_restriction": parent.gender_restriction,
                     "test_dataset": parent.test_dataset,
                 }

@@ -37,6 +37,7 @@ def connect(path: Path) -> sqlite3.Connection:
 
 class SqliteSession:
     dialect = "sqlite"
+    lock_rows = ""  # BEGIN IMMEDIATE already makes this the only writer
 
     def __init__(self, connection: sqlite3.Connection, run: Runner) -> None:
         self._connection = connection

@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("url", sa.Text(), nullable=True),
-        sa.Column("activities", sa.JSON(), nullable=False),
+        sa.Column("concepts", sa.JSON(), nullable=False),
         sa.Column("gender_restriction", sa.Text(), nullable=True),
         sa.Column("test_dataset", sa.String(length=200), nullable=True),
         sa.Column("deleted", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),

@@ -1,0 +1,390 @@
+"""The Open Booking API endpoints under {base}/api/openbooking. Each handler parses, calls one service, renders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+import msgspec
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from openbook.auth.callers import Caller, identify
+from openbook.domain import errors
+from openbook.domain.clock import to_epoch_ms
+from openbook.domain.errors import BookingError
+from openbook.domain.inventory import OpportunityKind
+from openbook.domain.money import from_minor
+from openbook.domain.orders import OrderItemStatus
+from openbook.openactive import order_render
+from openbook.openactive.feeds import FeedQueryError, parse_after
+from openbook.openactive.ids import IdReader, canonical_uuid
+from openbook.openactive.order_codec import decode_body, parse_order_request, require_type
+from openbook.openactive.order_render import error_body
+from openbook.runtime import Runtime
+from openbook.services.booking import BookingService, Stage
+from openbook.services.test_interface import create_test_opportunity, seller_cancels
+from openbook.store.port import StoredOrder
+
+BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
+ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
+ORDERS_PAGE_SIZE = 500
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def booking_response(body: object, status: int, headers: dict[str, str] | None = None) -> Response:
+    content = body if isinstance(body, bytes) else _ENCODER.encode(body)
+    return Response(content, status_code=status, media_type=BOOKING_MEDIA_TYPE, headers=headers)
+
+
+def error_response(error: BookingError) -> Response:
+    return booking_response(error_body(error.kind, error.description, error.instance), error.kind.status)
+
+
+def handles_errors(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except BookingError as error:
+            return error_response(error)
+        except Exception:  # the API promises an OpenBookingError body even for our own bugs
+            log.exception("booking_api_error", method=request.method, path=request.url.path)
+            return error_response(BookingError(errors.INTERNAL_APPLICATION_ERROR, "an unexpected error was logged"))
+
+    return wrapped
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _service(runtime: Runtime) -> BookingService:
+    return BookingService(runtime.store, runtime.settings.lease_duration)
+
+
+def _uuid(request: Request) -> str:
+    raw = request.path_params["uuid"]
+    value = canonical_uuid(raw)
+    if value is None:
+        raise BookingError(errors.BAD_REQUEST, f"{raw!r} is not an RFC 4122 UUID")
+    return value
+
+
+async def _caller(request: Request, runtime: Runtime) -> Caller:
+    return await identify(request.headers, runtime.store, runtime.clock, test_mode=runtime.settings.test_mode)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in ACCEPTED_MEDIA_TYPES:
+        raise BookingError(errors.UNSUPPORTED_MEDIA_TYPE, f"send {BOOKING_MEDIA_TYPE}, not {media_type or 'nothing'}")
+    return decode_body(await request.body())
+
+
+def _check_seller(caller: Caller, runtime: Runtime, seller_id: int | None) -> None:
+    if seller_id is not None and not caller.may_act_for(runtime.urls.seller(seller_id), seller_id):
+        raise BookingError(errors.INVALID_AUTHORIZATION_DETAILS, "these credentials may not book for this seller")
+
+
+async def _quote(request: Request, stage: Stage) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    uuid = _uuid(request)
+    document = await _body(request)
+    require_type(document, "OrderQuote")
+    order_request = parse_order_request(document, stage, uuid, IdReader(runtime.urls))
+    _check_seller(caller, runtime, order_request.seller_id)
+    outcome = await _service(runtime).quote(caller.partner, order_request, runtime.clock.now())
+    body = order_render.order_document(runtime.urls, runtime.vocabulary, outcome, booked=False)
+    return booking_response(body, 409 if outcome.has_item_errors else 200)
+
+
+@handles_errors
+async def c1(request: Request) -> Response:
+    return await _quote(request, Stage.C1)
+
+
+@handles_errors
+async def c2(request: Request) -> Response:
+    return await _quote(request, Stage.C2)
+
+
+@handles_errors
+async def delete_quote(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    await _service(runtime).release(caller.partner, _uuid(request))
+    return Response(status_code=204)
+
+
+@handles_errors
+async def book(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    uuid = _uuid(request)
+    document = await _body(request)
+    require_type(document, "Order")
+    order_request = parse_order_request(document, Stage.B, uuid, IdReader(runtime.urls))
+    _check_seller(caller, runtime, order_request.seller_id)
+
+    def render(outcome: Any) -> str:
+        body = order_render.order_document(runtime.urls, runtime.vocabulary, outcome, booked=True)
+        return _ENCODER.encode(body).decode()
+
+    _, body, rejected = await _service(runtime).book(caller.partner, order_request, runtime.clock.now(), render)
+    if rejected is not None:
+        errored = order_render.order_document(runtime.urls, runtime.vocabulary, rejected, booked=False)
+        errored.update({"@type": "Order", "@id": f"{runtime.urls.booking_api}/orders/{uuid}"})
+        errored.pop("orderRequiresApproval", None)
+        errored.pop("lease", None)
+        return booking_response(errored, 409)
+    return booking_response(body.encode(), 201, {"Location": f"{runtime.urls.booking_api}/orders/{uuid}"})
+
+
+_PATCH_TOP = {"@context", "@type", "type", "orderedItem"}
+_PATCH_ITEM = {"@type", "type", "@id", "id", "orderItemStatus"}
+
+
+def _excessive(keys: set[str], allowed: set[str]) -> list[str]:
+    # Properties in a custom namespace (prefixed or full IRIs) are the caller's own business.
+    return sorted(k for k in keys - allowed if ":" not in k)
+
+
+@handles_errors
+async def cancel(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    uuid = _uuid(request)
+    document = await _body(request)
+    require_type(document, "Order")
+    extra = _excessive(set(document), _PATCH_TOP)
+    items = document.get("orderedItem")
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise BookingError(errors.BAD_REQUEST, "orderedItem must list the OrderItems to cancel")
+    for item in items:
+        extra += _excessive(set(item), _PATCH_ITEM)
+    if extra:
+        raise BookingError(
+            errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(sorted(set(extra)))}"
+        )
+    ids = IdReader(runtime.urls)
+    lines = []
+    for item in items:
+        if item.get("orderItemStatus") != OrderItemStatus.CUSTOMER_CANCELLED.value:
+            raise BookingError(
+                errors.PATCH_NOT_ALLOWED_ON_PROPERTY,
+                f"orderItemStatus may only be set to {OrderItemStatus.CUSTOMER_CANCELLED.value}",
+            )
+        reference = ids.order_item(str(item.get("@id", item.get("id", ""))))
+        if reference is None:
+            raise BookingError(errors.ORDER_ITEM_ID_INVALID, f"{item.get('@id')!r} is not an OrderItem @id")
+        if canonical_uuid(reference[0]) != uuid:
+            raise BookingError(errors.ORDER_ITEM_NOT_WITHIN_ORDER, f"{item.get('@id')!r} belongs to another Order")
+        lines.append(reference[1])
+    await _service(runtime).cancel_by_customer(caller.partner, uuid, lines, runtime.clock.now())
+    return Response(status_code=204)
+
+
+@handles_errors
+async def delete_order(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    await _service(runtime).delete(caller.partner, _uuid(request), runtime.clock.now())
+    return Response(status_code=204)
+
+
+@handles_errors
+async def order_status(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    order = await runtime.store.order(caller.partner.id, _uuid(request))
+    if order is None or order.kind == "OrderQuote":
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
+    if order.kind == "Deleted":
+        raise BookingError(errors.GONE, "this order has been deleted")
+    return booking_response(_current_state(order), 200)
+
+
+def _current_state(order: StoredOrder) -> dict[str, Any]:
+    """The B response brought up to date: item statuses, messages and totals as they are now."""
+    document: dict[str, Any] = msgspec.json.decode(order.response or "{}")
+    by_line = {item.line: item for item in order.items}
+    live_due = live_tax = 0
+    for entry in document.get("orderedItem", []):
+        entry.pop("position", None)
+        line = int(str(entry.get("@id", "")).rsplit("/", 1)[-1] or 0)
+        item = by_line.get(line)
+        if item is None:
+            continue
+        entry["orderItemStatus"] = item.status
+        for key, value in (
+            ("cancellationMessage", item.cancellation_message),
+            ("customerNotice", item.customer_notice),
+        ):
+            if value:
+                entry[key] = value
+        if item.status is not None and not OrderItemStatus(item.status).is_cancelled:
+            live_due += item.price_minor
+            live_tax += item.tax_minor
+    currency = order.currency or "GBP"
+    if "totalPaymentDue" in document:
+        document["totalPaymentDue"]["price"] = from_minor(live_due, currency)
+    for tax in document.get("totalPaymentTax", []):
+        tax["price"] = from_minor(live_tax, currency)
+    return document
+
+
+@handles_errors
+async def orders_feed(request: Request) -> Response:
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    try:
+        after = parse_after(dict(request.query_params))
+    except FeedQueryError as error:
+        raise BookingError(errors.BAD_REQUEST, str(error)) from error
+    entries = await runtime.store.orders_feed(caller.partner.id, after, ORDERS_PAGE_SIZE)
+    items = []
+    for entry in entries:
+        item: dict[str, Any] = {"state": "updated", "kind": "Order", "id": entry.uuid, "modified": entry.change_number}
+        if entry.order is None:
+            item["state"] = "deleted"
+        else:
+            item["data"] = order_render.feed_order(runtime.urls, entry.order)
+        items.append(item)
+    feed_url = f"{runtime.urls.booking_api}/orders-rpde"
+    position = items[-1]["modified"] if items else after
+    next_url = feed_url if position is None else f"{feed_url}?afterChangeNumber={position}"
+    return booking_response({"next": next_url, "items": items}, 200, {"Cache-Control": "no-store"})
+
+
+@handles_errors
+async def order_proposals_feed(request: Request) -> Response:
+    runtime = _runtime(request)
+    await _caller(request, runtime)
+    feed_url = f"{runtime.urls.booking_api}/order-proposals-rpde"
+    return booking_response(
+        {"next": str(request.url) if request.url.query else feed_url, "items": []}, 200, {"Cache-Control": "no-store"}
+    )
+
+
+# ---- test interface -------------------------------------------------------------------------------------
+
+_TEST_TYPES = {
+    ("ScheduledSession", "SessionSeries"): OpportunityKind.SCHEDULED_SESSION,
+    ("Slot", "FacilityUse"): OpportunityKind.FACILITY_USE_SLOT,
+    ("Slot", "IndividualFacilityUse"): OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT,
+}
+
+
+def _require_test_mode(runtime: Runtime) -> None:
+    if not runtime.settings.test_mode:
+        raise BookingError(errors.UNKNOWN_OR_INCORRECT_ENDPOINT, "the test interface is only served in test mode")
+
+
+@handles_errors
+async def test_create_opportunity(request: Request) -> Response:
+    runtime = _runtime(request)
+    _require_test_mode(runtime)
+    caller = await _caller(request, runtime)
+    document = await _body(request)
+    parent = document.get("superEvent") or document.get("facilityUse") or {}
+    kind = _TEST_TYPES.get((document.get("@type", ""), parent.get("@type", "")))
+    if kind is None:
+        raise BookingError(errors.BAD_REQUEST, "this booking system makes ScheduledSession and Slot test opportunities")
+    seller_ref = (parent.get("organizer") or parent.get("provider") or {}).get("@id", "")
+    seller_id = IdReader(runtime.urls).seller(seller_ref)
+    sellers = {s.id: s for s in await runtime.store.sellers()}
+    if seller_id not in sellers:
+        raise BookingError(errors.SELLER_NOT_FOUND, f"no seller has the @id {seller_ref!r}")
+    _check_seller(caller, runtime, seller_id)
+    opportunity_id = await create_test_opportunity(
+        runtime.store,
+        runtime.vocabulary,
+        dataset=request.path_params["dataset"],
+        kind=kind,
+        seller_identifier=sellers[seller_id].identifier,
+        criterion=str(document.get("test:testOpportunityCriteria", "")),
+        approval=str(document.get("test:testOpenBookingFlow", "")).endswith("OpenBookingApprovalFlow"),
+        now=runtime.clock.now(),
+    )
+    await runtime.store.sequence_feed_changes()
+    body = {
+        "@context": ["https://openactive.io/", "https://openactive.io/test-interface"],
+        "@type": document["@type"],
+        "@id": runtime.urls.opportunity(kind, opportunity_id),
+    }
+    return booking_response(body, 200)
+
+
+@handles_errors
+async def test_delete_dataset(request: Request) -> Response:
+    runtime = _runtime(request)
+    _require_test_mode(runtime)
+    await runtime.store.delete_test_dataset(request.path_params["dataset"], to_epoch_ms(runtime.clock.now()))
+    return Response(status_code=204)
+
+
+@handles_errors
+async def test_action(request: Request) -> Response:
+    runtime = _runtime(request)
+    _require_test_mode(runtime)
+    caller = await _caller(request, runtime)
+    document = await _body(request)
+    action = str(document.get("@type", ""))
+    target = str((document.get("object") or {}).get("@id", ""))
+    prefix = f"{runtime.urls.booking_api}/orders/"
+    uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
+    if uuid is None:
+        raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is not an Order @id")
+    if action in (
+        "test:SellerRequestedCancellationSimulateAction",
+        "test:SellerRequestedCancellationWithMessageSimulateAction",
+    ):
+        message = "Cancelled by the organiser: the instructor is unwell." if "Message" in action else None
+        await seller_cancels(runtime.store, caller.partner, uuid, runtime.clock.now(), message)
+        return Response(status_code=204)
+    raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
+
+
+@handles_errors
+async def unknown_endpoint(request: Request) -> Response:
+    raise BookingError(errors.UNKNOWN_OR_INCORRECT_ENDPOINT, f"{request.method} {request.url.path} is not an endpoint")
+
+
+_ROUTES: list[tuple[str, dict[str, Handler]]] = [
+    ("/order-quote-templates/{uuid}", {"PUT": c1}),
+    ("/order-quotes/{uuid}", {"PUT": c2, "DELETE": delete_quote}),
+    ("/orders/{uuid}", {"PUT": book, "PATCH": cancel, "DELETE": delete_order, "GET": order_status}),
+    ("/orders-rpde", {"GET": orders_feed}),
+    ("/order-proposals-rpde", {"GET": order_proposals_feed}),
+    ("/test-interface/datasets/{dataset}/opportunities", {"POST": test_create_opportunity}),
+    ("/test-interface/datasets/{dataset}", {"DELETE": test_delete_dataset}),
+    ("/test-interface/actions", {"POST": test_action}),
+]
+
+
+def _dispatch(methods: dict[str, Handler]) -> Handler:
+    @handles_errors
+    async def dispatch(request: Request) -> Response:
+        handler = methods.get(request.method)
+        if handler is None:
+            allowed = ", ".join(sorted(methods))
+            raise BookingError(errors.METHOD_NOT_ALLOWED, f"{request.method} is not allowed here; use {allowed}")
+        return await handler(request)
+
+    return dispatch
+
+
+ALL_METHODS = ["GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+routes = [Route(f"/api/openbooking{path}", _dispatch(methods), methods=ALL_METHODS) for path, methods in _ROUTES] + [
+    Route("/api/openbooking/{rest:path}", unknown_endpoint, methods=ALL_METHODS),
+    Route("/api/openbooking", unknown_endpoint, methods=ALL_METHODS),
+]

@@ -1,0 +1,235 @@
+"""OrderQuote, Order and error bodies of the Open Booking API, and Orders-feed items, as JSON-LD."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openbook.domain.clock import format_instant
+from openbook.domain.errors import ErrorKind, ItemError
+from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
+from openbook.domain.money import Money, from_minor
+from openbook.domain.orders import OrderItemStatus, Totals
+from openbook.domain.pricing import DEFAULT_TAX_RATE
+from openbook.domain.vocabulary import Vocabulary
+from openbook.openactive import render
+from openbook.openactive.render import CONTEXT, JsonLd, compact
+from openbook.openactive.urls import Urls
+from openbook.services.booking import PricedItem, QuoteOutcome, Stage
+from openbook.store.port import InventoryView, StoredOrder
+from openbook.store.records import offer_from
+
+BOOKING_SERVICE = {"@type": "BookingService", "name": "openbook", "url": "https://github.com/openbook-booking/openbook"}
+ATTENDEE_FIELDS = ["https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email"]
+
+
+def error_body(kind: ErrorKind, description: str, instance: str | None = None) -> JsonLd:
+    return compact(
+        {
+            "@context": CONTEXT,
+            "@type": kind.type,
+            "name": kind.name,
+            "description": description,
+            "instance": instance,
+            "statusCode": kind.status if kind.type != "OpenBookingError" else None,
+        }
+    )
+
+
+def _item_error(error: ItemError) -> JsonLd:
+    return compact(
+        {
+            "@type": error.kind.type,
+            "name": error.kind.name,
+            "description": error.description,
+            "instance": error.instance,
+        }
+    )
+
+
+def tax_spec(amount: Money, rate: Decimal = DEFAULT_TAX_RATE) -> JsonLd:
+    return {
+        "@type": "TaxChargeSpecification",
+        "name": f"VAT at {rate * 100:g}%",
+        "price": amount.amount,
+        "priceCurrency": amount.currency,
+        "rate": rate,
+    }
+
+
+def price_spec(totals: Totals) -> JsonLd:
+    return compact(
+        {
+            "@type": "PriceSpecification",
+            "price": totals.due.amount,
+            "priceCurrency": totals.due.currency,
+            "openBookingPrepayment": totals.prepayment,
+        }
+    )
+
+
+def accepted_offer(urls: Urls, opportunity: Opportunity, offer: Offer) -> JsonLd:
+    """The offer exactly as published, minus openBookingFlowRequirement (never sent in the API)."""
+    owner = (
+        urls.parent(ParentKind.SESSION_SERIES, opportunity.parent_id)
+        if opportunity.kind is OpportunityKind.SCHEDULED_SESSION
+        else urls.opportunity(opportunity.kind, opportunity.id or 0)
+    )
+    document = render.offer(owner, offer)
+    document.pop("openBookingFlowRequirement", None)
+    return document
+
+
+def ordered_item(
+    urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
+) -> JsonLd:
+    """The opportunity with its parent embedded (no offers, no organizer), as responses require."""
+    document = render.opportunity(urls, opportunity)
+    document.pop("@context", None)
+    document.pop("offers", None)
+    parent = inventory.parents[opportunity.parent_id]
+    place = inventory.places.get(parent.place_id or 0)
+    embedded = compact(
+        {
+            "@type": parent.kind.value,
+            "@id": urls.parent(parent.kind, parent.id or 0),
+            "name": parent.name,
+            "url": parent.url or urls.parent(parent.kind, parent.id or 0),
+            "location": None if place is None else render.place(urls, place),
+            render.concept_property(parent.kind): render.concepts(vocabulary, parent.concepts),
+        }
+    )
+    if parent.kind is ParentKind.INDIVIDUAL_FACILITY_USE:
+        embedded["aggregateFacilityUse"] = compact(
+            {
+                "@type": "FacilityUse",
+                "@id": urls.parent(ParentKind.FACILITY_USE, parent.aggregate_id or 0),
+                "name": parent.name,
+                "url": urls.parent(ParentKind.FACILITY_USE, parent.aggregate_id or 0),
+                "location": embedded.get("location"),
+                "facilityType": embedded.get("facilityType"),
+            }
+        )
+    capacity_keys = ("remainingAttendeeCapacity", "maximumAttendeeCapacity", "remainingUses", "maximumUses")
+    if remaining is None:
+        for key in capacity_keys:
+            document.pop(key, None)
+    elif opportunity.kind is OpportunityKind.SCHEDULED_SESSION:
+        document["remainingAttendeeCapacity"] = remaining
+    else:
+        document["remainingUses"] = remaining
+    document["superEvent" if opportunity.kind is OpportunityKind.SCHEDULED_SESSION else "facilityUse"] = embedded
+    return document
+
+
+def order_item_id(urls: Urls, uuid: str, line: int) -> str:
+    return f"{urls.booking_api}/orders/{uuid}#/orderedItem/{line}"
+
+
+def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, item: PricedItem, booked: bool) -> JsonLd:
+    document: JsonLd = {"@type": "OrderItem", "position": item.request.position}
+    if booked:
+        document["@id"] = order_item_id(urls, outcome.request.uuid, item.line)
+        document["orderItemStatus"] = OrderItemStatus.CONFIRMED.value
+    if item.offer is not None and item.opportunity is not None:
+        document["acceptedOffer"] = accepted_offer(urls, item.opportunity, item.offer)
+        available = None if booked else outcome.available.get(item.opportunity.id or 0)
+        document["orderedItem"] = ordered_item(urls, vocabulary, outcome.inventory, item.opportunity, available)
+        if item.tax is not None:
+            document["unitTaxSpecification"] = [tax_spec(item.tax)]
+        if FlowRequirement.ATTENDEE_DETAILS in item.offer.requirements:
+            document["attendeeDetailsRequired"] = ATTENDEE_FIELDS
+            if item.request.attendee is not None:
+                document["attendee"] = item.request.attendee
+    else:
+        _echo_references(document, item)
+    if item.errors and not booked:
+        document["error"] = [_item_error(error) for error in item.errors]
+    return document
+
+
+def _echo_references(document: JsonLd, item: PricedItem) -> None:
+    """An item we could not resolve still needs acceptedOffer and orderedItem in the response."""
+    document["acceptedOffer"] = {"@type": "Offer", "@id": "https://openactive.io/unknown-offer", "price": 0}
+    document["orderedItem"] = {"@type": "Event", "@id": "https://openactive.io/unknown-opportunity"}
+
+
+def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *, booked: bool) -> JsonLd:
+    """The C1/C2 OrderQuote (``booked`` False) or the B Order (``booked`` True) response body."""
+    request = outcome.request
+    stage = request.stage
+    path = "orders" if booked else "order-quotes"
+    payment = request.payment
+    if payment is not None and (outcome.totals.due.amount == 0 or not booked):
+        payment = {key: value for key, value in payment.items() if key != "identifier"} if not booked else None
+    document: JsonLd = {
+        "@context": CONTEXT,
+        "@type": "Order" if booked else "OrderQuote",
+        "@id": f"{urls.booking_api}/{path}/{request.uuid}",
+        "identifier": request.uuid if booked else None,
+        "brokerRole": None if request.broker_role is None else request.broker_role.value,
+        "broker": request.broker,
+        "seller": render.seller(urls, outcome.seller),
+        "customer": request.customer if stage is not Stage.C1 else None,
+        "bookingService": BOOKING_SERVICE,
+        "orderedItem": [_response_item(urls, vocabulary, outcome, item, booked) for item in outcome.items],
+        "totalPaymentDue": price_spec(outcome.totals),
+        "totalPaymentTax": [tax_spec(outcome.totals.tax)] if outcome.totals.tax is not None else None,
+        "payment": payment or None,
+    }
+    if not booked:
+        document["orderRequiresApproval"] = outcome.requires_approval
+        if outcome.lease_expires is not None and any(item.bookable for item in outcome.items):
+            document["lease"] = {"@type": "Lease", "leaseExpires": format_instant(outcome.lease_expires)}
+    return compact(document)
+
+
+def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
+    """An Order as the Orders feed shows it: no personal data, no seller/broker/payment, snapshots of offers."""
+    currency = order.currency or "GBP"
+    live = [item for item in order.items if item.status is None or not OrderItemStatus(item.status).is_cancelled]
+    due = sum((item.price_minor for item in live), 0)
+    tax = sum((item.tax_minor for item in live), 0)
+    items = []
+    for item in order.items:
+        kind = item.opportunity_kind
+        document: JsonLd = {
+            "@type": "OrderItem",
+            "@id": order_item_id(urls, order.uuid, item.line),
+            "orderItemStatus": item.status,
+            "orderedItem": {
+                "@type": "ScheduledSession" if kind is OpportunityKind.SCHEDULED_SESSION else "Slot",
+                "@id": urls.opportunity(kind, item.opportunity_id),
+            },
+            "cancellationMessage": item.cancellation_message,
+            "customerNotice": item.customer_notice,
+            "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
+        }
+        if item.offer_snapshot is not None:
+            snapshot = offer_from({**item.offer_snapshot, "id": item.offer_id})
+            owner = (
+                urls.parent(ParentKind.SESSION_SERIES, item.offer_snapshot["parent_id"])
+                if kind is OpportunityKind.SCHEDULED_SESSION
+                else urls.opportunity(kind, item.opportunity_id)
+            )
+            offer = render.offer(owner, snapshot)
+            offer.pop("openBookingFlowRequirement", None)
+            document["acceptedOffer"] = offer
+        items.append(compact(document))
+    return compact(
+        {
+            "@context": CONTEXT,
+            "@type": "Order",
+            "@id": f"{urls.booking_api}/orders/{order.uuid}",
+            "identifier": order.uuid,
+            "orderedItem": items,
+            "totalPaymentDue": compact(
+                {
+                    "@type": "PriceSpecification",
+                    "price": from_minor(due, currency),
+                    "priceCurrency": currency,
+                    "openBookingPrepayment": order.prepayment,
+                }
+            ),
+            "totalPaymentTax": [tax_spec(Money(from_minor(tax, currency), currency))],
+        }
+    )

@@ -1,0 +1,448 @@
+"""Booking use cases of the Open Booking API: quote (C1/C2), book (B), release, cancel, delete.
+
+The face hands in a parsed request (``OrderRequest``); these functions apply every rule and return
+what the face renders. Anything that must be atomic happens in one Store call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+from openbook.domain import errors
+from openbook.domain.booking_rules import (
+    bookability_errors,
+    cancellation_refusal,
+    capacity_errors,
+    payment_error,
+    prepayment_conflicts,
+    share_capacity,
+)
+from openbook.domain.clock import to_epoch_ms
+from openbook.domain.errors import BookingError, ItemError
+from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, Seller
+from openbook.domain.money import Money, quantize, to_minor
+from openbook.domain.orders import BrokerRole, OrderItemStatus, Totals
+from openbook.domain.pricing import DEFAULT_TAX_RATE, gross, totals, unit_tax
+from openbook.store.port import (
+    CapacityShortfall,
+    InventoryView,
+    ItemChange,
+    NewOrder,
+    OrderChange,
+    OrderLine,
+    Partner,
+    Store,
+    StoredOrder,
+    UnknownOrder,
+    UuidTaken,
+)
+from openbook.store.records import offer_from, offer_params
+
+
+class Stage(StrEnum):
+    C1 = "C1"
+    C2 = "C2"
+    B = "B"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRequest:
+    """One OrderItem as the broker sent it, with its ids already parsed by the face."""
+
+    position: int
+    opportunity: tuple[OpportunityKind, int] | None
+    offer_id: int | None
+    offer_owner: str | None  # "parent" or "opportunity": which @id the offer fragment hangs off
+    offer_owner_id: int | None
+    problems: tuple[ItemError, ...] = ()  # missing or malformed ids, found while parsing
+    attendee: dict[str, Any] | None = None
+    intake: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    stage: Stage
+    uuid: str
+    seller_id: int | None
+    broker_role: BrokerRole | None
+    broker: dict[str, Any] | None
+    customer: dict[str, Any] | None
+    payment: dict[str, Any] | None
+    items: tuple[ItemRequest, ...]
+    total_payment_due: Money | None = None
+    fingerprint: str = ""  # hash of the canonical request body, for idempotent B
+
+
+@dataclass
+class PricedItem:
+    request: ItemRequest
+    opportunity: Opportunity | None = None
+    offer: Offer | None = None
+    errors: list[ItemError] = field(default_factory=list)
+    tax: Money | None = None
+    line: int = 0
+
+    @property
+    def in_totals(self) -> bool:
+        return self.offer is not None and all(e.keeps_item_in_totals for e in self.errors)
+
+    @property
+    def bookable(self) -> bool:
+        return self.opportunity is not None and self.offer is not None and not self.errors
+
+
+@dataclass
+class QuoteOutcome:
+    request: OrderRequest
+    seller: Seller
+    inventory: InventoryView
+    items: list[PricedItem]
+    totals: Totals
+    requires_approval: bool
+    lease_expires: datetime | None
+    available: dict[int, int]  # opportunity id -> places this customer could have
+
+    @property
+    def has_item_errors(self) -> bool:
+        return any(item.errors for item in self.items)
+
+
+def fingerprint(document: object) -> str:
+    """A hash of the request that ignores key order and whitespace: the identity of a B for replays."""
+    canonical = msgspec.json.encode(_sorted(document))
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _sorted(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+class BookingService:
+    def __init__(
+        self,
+        store: Store,
+        lease_duration: timedelta,
+        tax_rate: Decimal = DEFAULT_TAX_RATE,
+        reconciliation: dict[str, str] | None = None,
+    ) -> None:
+        self.store = store
+        self.lease_duration = lease_duration
+        self.tax_rate = tax_rate
+        self.reconciliation = reconciliation or {}
+
+    # ---- C1 / C2 -------------------------------------------------------------------------------------
+
+    async def quote(self, partner: Partner, request: OrderRequest, now: datetime) -> QuoteOutcome:
+        outcome = await self._evaluate(partner, request, now)
+        view = await self.store.lease_view(partner.id, request.uuid, _opportunity_ids(outcome.items), to_epoch_ms(now))
+        if view.kind not in (None, "OrderQuote"):
+            raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {view.kind}")
+        self._share_capacity(outcome, view.own, view.others)
+        expires = now + self.lease_duration
+        lines = [self._line(item, outcome.seller) for item in outcome.items if item.bookable]
+        try:
+            await self.store.replace_lease(
+                partner.id, request.uuid, outcome.seller.id or 0, lines, to_epoch_ms(expires), to_epoch_ms(now)
+            )
+        except UuidTaken as taken:
+            raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken
+        outcome.lease_expires = expires
+        outcome.totals = self._totals(outcome)
+        return outcome
+
+    def _share_capacity(self, outcome: QuoteOutcome, own: dict[int, int], others: dict[int, int]) -> None:
+        wanting: dict[int, list[PricedItem]] = defaultdict(list)
+        for item in outcome.items:
+            if item.opportunity is not None and item.offer is not None and item.in_totals:
+                wanting[item.opportunity.id or 0].append(item)
+        for opportunity_id, opportunity in ((o.id or 0, o) for o in outcome.inventory.opportunities.values()):
+            available = opportunity.remaining_capacity + own.get(opportunity_id, 0)
+            outcome.available[opportunity_id] = available
+            items = wanting.get(opportunity_id, [])
+            verdict = share_capacity(len(items), available, others.get(opportunity_id, 0))
+            for item, error in zip(items, capacity_errors(verdict), strict=True):
+                if error is not None:
+                    item.errors.append(error)
+
+    # ---- B -------------------------------------------------------------------------------------------
+
+    async def book(
+        self, partner: Partner, request: OrderRequest, now: datetime, render: Callable[[QuoteOutcome], str]
+    ) -> tuple[bool, str, QuoteOutcome | None]:
+        """Create the Order. Returns (replayed, body, outcome); outcome with item errors means 409."""
+        existing = await self.store.order(partner.id, request.uuid)
+        if existing is not None and existing.kind == "Order" and existing.request_hash == request.fingerprint:
+            return True, existing.response or "", None
+        if existing is not None and existing.kind not in ("OrderQuote",):
+            raise BookingError(errors.ORDER_ALREADY_EXISTS, "this UUID already identifies another order")
+        outcome = await self._evaluate(partner, request, now)
+        for item in outcome.items:
+            if item.offer is not None and FlowRequirement.APPROVAL in item.offer.requirements:
+                item.errors.append(
+                    ItemError(
+                        errors.NOT_BOOKABLE, "this offer needs the seller's approval: book it with an OrderProposal"
+                    )
+                )
+        outcome.totals = self._totals(outcome)
+        if outcome.has_item_errors:
+            return False, "", outcome
+        submitted = request.total_payment_due
+        if submitted is None:
+            raise BookingError(errors.TOTAL_PAYMENT_DUE_MISMATCH, "totalPaymentDue is required at B")
+        if submitted.amount != outcome.totals.due.amount or (
+            submitted.currency != outcome.totals.due.currency and submitted.amount != 0
+        ):
+            raise BookingError(
+                errors.TOTAL_PAYMENT_DUE_MISMATCH,
+                f"totalPaymentDue is {outcome.totals.due.amount} {outcome.totals.due.currency}, "
+                f"not {submitted.amount} {submitted.currency}",
+            )
+        problem = payment_error(
+            [i.offer for i in outcome.items if i.offer], outcome.totals.due.amount == 0, request.payment
+        )
+        if problem is not None:
+            raise problem
+        body = render(outcome)
+        new_order = NewOrder(
+            partner_id=partner.id,
+            uuid=request.uuid,
+            seller_id=outcome.seller.id or 0,
+            lines=[self._line(item, outcome.seller) for item in outcome.items],
+            details=_details(request),
+            currency=outcome.totals.due.currency,
+            prepayment=outcome.totals.prepayment,
+            request_hash=request.fingerprint,
+            response=body,
+            test_dataset=_dataset_of(outcome),
+        )
+        try:
+            replayed, stored = await self.store.place_order(new_order, to_epoch_ms(now))
+        except UuidTaken as taken:
+            raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken
+        except CapacityShortfall as shortfall:
+            raise BookingError(
+                errors.INSUFFICIENT_CAPACITY,
+                "another customer took the last places while this order was being made; "
+                f"opportunities {shortfall.opportunity_ids} no longer have room",
+            ) from shortfall
+        return replayed, stored, None
+
+    # ---- shared evaluation ---------------------------------------------------------------------------
+
+    async def _evaluate(self, partner: Partner, request: OrderRequest, now: datetime) -> QuoteOutcome:
+        self._check_parties(request)
+        opportunity_ids = {i.opportunity[1] for i in request.items if i.opportunity is not None}
+        inventory = await self.store.inventory_for(opportunity_ids)
+        seller = await self._seller(partner, request)
+        items = [self._price(item, inventory, seller, request.stage, now) for item in request.items]
+        for position, item in enumerate(items, start=1):
+            item.line = position
+        conflicts = prepayment_conflicts([item.offer for item in items])
+        for item, conflict in zip(items, conflicts, strict=True):
+            if conflict:
+                item.errors.append(
+                    ItemError(
+                        errors.IN_CONFLICT, "items that require prepayment cannot be booked with items that forbid it"
+                    )
+                )
+        requires_approval = any(i.offer is not None and FlowRequirement.APPROVAL in i.offer.requirements for i in items)
+        outcome = QuoteOutcome(request, seller, inventory, items, _empty_totals(items), requires_approval, None, {})
+        outcome.totals = self._totals(outcome)
+        return outcome
+
+    def _check_parties(self, request: OrderRequest) -> None:
+        role = request.broker_role
+        if role is None:
+            raise BookingError(errors.INCOMPLETE_BROKER_DETAILS, "brokerRole is required")
+        broker = request.broker
+        if role is BrokerRole.NONE and broker is not None:
+            raise BookingError(errors.INCOMPLETE_BROKER_DETAILS, "a NoBroker order must not name a broker")
+        if role is not BrokerRole.NONE and (not isinstance(broker, dict) or not broker.get("name")):
+            raise BookingError(errors.INCOMPLETE_BROKER_DETAILS, "broker.name is required for this brokerRole")
+        if request.stage is not Stage.C1 and role is not BrokerRole.RESELLER:
+            customer = request.customer
+            if not isinstance(customer, dict) or customer.get("@type") not in ("Person", "Organization"):
+                raise BookingError(
+                    errors.INCOMPLETE_CUSTOMER_DETAILS, "customer (a Person or Organization) is required"
+                )
+            if not customer.get("email"):
+                raise BookingError(errors.INCOMPLETE_CUSTOMER_DETAILS, "customer.email is required")
+            if customer["@type"] == "Organization" and not customer.get("name"):
+                raise BookingError(errors.INCOMPLETE_CUSTOMER_DETAILS, "an Organization customer needs a name")
+        payment = request.payment
+        if payment is not None and self.reconciliation:
+            for key, expected in self.reconciliation.items():
+                if key in payment and payment[key] != expected:
+                    raise BookingError(errors.INVALID_PAYMENT_DETAILS, f"payment.{key} is not valid for this seller")
+
+    async def _seller(self, partner: Partner, request: OrderRequest) -> Seller:
+        if request.seller_id is None:
+            raise BookingError(errors.SELLER_MISMATCH, "seller.@id is required")
+        seller = await self.store.seller_by_id(request.seller_id)
+        if seller is None:
+            raise BookingError(errors.SELLER_NOT_FOUND, "no seller has this @id")
+        return seller
+
+    def _price(
+        self, request: ItemRequest, inventory: InventoryView, seller: Seller, stage: Stage, now: datetime
+    ) -> PricedItem:
+        item = PricedItem(request, errors=list(request.problems))
+        if item.errors:
+            return item
+        assert request.opportunity is not None
+        kind, opportunity_id = request.opportunity
+        opportunity = inventory.opportunities.get(opportunity_id)
+        if opportunity is None or opportunity.kind is not kind:
+            item.errors.append(ItemError(errors.UNKNOWN_OPPORTUNITY, "no bookable opportunity has this @id"))
+            return item
+        item.opportunity = opportunity
+        parent = inventory.parents[opportunity.parent_id]
+        offer = next((o for o in parent.offers if o.id == request.offer_id), None)
+        if offer is None:
+            item.errors.append(ItemError(errors.UNKNOWN_OFFER, "no offer has this @id"))
+            return item
+        owner_ok = (
+            request.offer_owner == "parent"
+            and request.offer_owner_id == parent.id
+            and kind is OpportunityKind.SCHEDULED_SESSION
+        ) or (
+            request.offer_owner == "opportunity"
+            and request.offer_owner_id == opportunity_id
+            and kind is not OpportunityKind.SCHEDULED_SESSION
+        )
+        if not owner_ok:
+            item.errors.append(ItemError(errors.UNACCEPTABLE_OFFER, "this offer does not belong to this opportunity"))
+            return item
+        if opportunity.seller_id != seller.id:
+            raise BookingError(errors.SELLER_MISMATCH, "an OrderItem belongs to a different seller from the order's")
+        item.offer = offer
+        item.tax = unit_tax(offer, seller.tax_mode, self.tax_rate)
+        item.errors.extend(bookability_errors(opportunity, offer, seller, now))
+        if stage is not Stage.C1:
+            item.errors.extend(_details_errors(offer, request))
+        return item
+
+    def _totals(self, outcome: QuoteOutcome) -> Totals:
+        offers = [item.offer for item in outcome.items if item.in_totals and item.offer is not None]
+        currency = offers[0].price.currency if offers else _currency_of(outcome.items)
+        return totals(offers, outcome.seller.tax_mode, currency, self.tax_rate)
+
+    def _line(self, item: PricedItem, seller: Seller) -> OrderLine:
+        if item.opportunity is None or item.offer is None or item.tax is None:
+            raise ValueError("only priced items can be stored")
+        price = gross(item.offer, seller.tax_mode, self.tax_rate)
+        return OrderLine(
+            line=item.line,
+            opportunity_id=item.opportunity.id or 0,
+            offer_id=item.offer.id or 0,
+            price_minor=to_minor(price.amount, price.currency),
+            tax_minor=to_minor(item.tax.amount, item.tax.currency),
+            offer_snapshot={**offer_params(item.offer, item.opportunity.parent_id), "id": item.offer.id},
+            attendee=item.request.attendee,
+            intake=list(item.request.intake) or None,
+        )
+
+    # ---- after B -------------------------------------------------------------------------------------
+
+    async def release(self, partner: Partner, uuid: str) -> None:
+        await self.store.release_lease(partner.id, uuid)
+
+    async def cancel_by_customer(self, partner: Partner, uuid: str, lines: list[int], now: datetime) -> StoredOrder:
+        order = await self.store.order(partner.id, uuid)
+        if order is None or order.kind == "OrderQuote":
+            raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
+        if order.kind == "Deleted":
+            raise BookingError(errors.GONE, "this order has been deleted")
+        inventory = await self.store.inventory_for({item.opportunity_id for item in order.items})
+
+        def decide(current: StoredOrder) -> OrderChange:
+            by_line = {item.line: item for item in current.items}
+            for line in lines:
+                if line not in by_line:
+                    raise BookingError(errors.ORDER_ITEM_ID_INVALID, f"this order has no OrderItem {line}")
+            for line in lines:
+                item = by_line[line]
+                if item.status is None or item.offer_snapshot is None:
+                    raise BookingError(errors.ORDER_ITEM_ID_INVALID, f"OrderItem {line} is not a booked item")
+                opportunity = inventory.opportunities.get(item.opportunity_id)
+                start = opportunity.start if opportunity is not None else now
+                offer = offer_from({**item.offer_snapshot, "id": item.offer_id})
+                refusal = cancellation_refusal(OrderItemStatus(item.status), offer, start, now)
+                if refusal is not None:
+                    raise BookingError(errors.CANCELLATION_NOT_PERMITTED, refusal)
+            return OrderChange(
+                {
+                    line: ItemChange(status=OrderItemStatus.CUSTOMER_CANCELLED.value)
+                    for line in lines
+                    if by_line[line].status != OrderItemStatus.CUSTOMER_CANCELLED.value
+                }
+            )
+
+        try:
+            return await self.store.change_order(partner.id, uuid, decide, to_epoch_ms(now))
+        except UnknownOrder as unknown:
+            raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID") from unknown
+
+    async def delete(self, partner: Partner, uuid: str, now: datetime) -> None:
+        previous = await self.store.delete_order(partner.id, uuid, to_epoch_ms(now))
+        if previous is None:
+            raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
+
+
+def _opportunity_ids(items: list[PricedItem]) -> set[int]:
+    return {item.opportunity.id or 0 for item in items if item.opportunity is not None}
+
+
+def _currency_of(items: list[PricedItem]) -> str:
+    return next((i.offer.price.currency for i in items if i.offer is not None), "GBP")
+
+
+def _empty_totals(items: list[PricedItem]) -> Totals:
+    currency = _currency_of(items)
+    zero = Money(quantize(Decimal(0), currency), currency)
+    return Totals(zero, zero, None)
+
+
+def _dataset_of(outcome: QuoteOutcome) -> str | None:
+    return next((o.test_dataset for o in outcome.inventory.opportunities.values() if o.test_dataset), None)
+
+
+def _details(request: OrderRequest) -> dict[str, Any]:
+    return {
+        "brokerRole": None if request.broker_role is None else request.broker_role.value,
+        "broker": request.broker,
+        "customer": request.customer,
+        "payment": request.payment,
+    }
+
+
+ATTENDEE_FIELDS = ("https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email")
+
+
+def _details_errors(offer: Offer, item: ItemRequest) -> list[ItemError]:
+    found: list[ItemError] = []
+    if FlowRequirement.ATTENDEE_DETAILS in offer.requirements:
+        attendee = item.attendee or {}
+        for iri in ATTENDEE_FIELDS:
+            if not attendee.get(iri.rsplit("/", 1)[1]):
+                found.append(
+                    ItemError(
+                        errors.INCOMPLETE_ATTENDEE_DETAILS,
+                        f"attendee {iri.rsplit('/', 1)[1]} is required",
+                        instance=iri,
+                    )
+                )
+    return found

@@ -1,0 +1,171 @@
+"""The OpenActive Test Interface: opportunities made to match a test criterion, and simulated seller actions.
+
+Opportunities are created through the same import service as `openbook import`, tagged with the test
+dataset so that deleting the dataset removes exactly them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from openbook.domain import errors
+from openbook.domain.clock import to_epoch_ms
+from openbook.domain.errors import BookingError
+from openbook.domain.inventory import (
+    Availability,
+    EventStatus,
+    FlowRequirement,
+    InventoryBundle,
+    Offer,
+    OpportunityDraft,
+    OpportunityKind,
+    ParentDraft,
+    Place,
+    PostalAddress,
+)
+from openbook.domain.money import Money
+from openbook.domain.orders import OrderItemStatus
+from openbook.domain.vocabulary import Vocabulary
+from openbook.services.demo import SQUASH_COURT, YOGA
+from openbook.services.inventory import import_inventory
+from openbook.store.port import ItemChange, OrderChange, Partner, Store, StoredOrder, UnknownOrder
+
+CRITERIA_PREFIX = "https://openactive.io/test-interface#"
+TEST_PLACE = "test-interface-place"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """What an opportunity needs to look like to meet one criterion."""
+
+    capacity: int = 10
+    price: str = "10.00"
+    prepayment: Availability | None = None
+    starts_in: timedelta = timedelta(days=2)
+    valid_from: timedelta | None = None
+    valid_through: timedelta | None = None
+    cancellation_window: timedelta | None = None
+    full_refund: bool = True
+    requirements: tuple[FlowRequirement, ...] = ()
+    status: EventStatus = EventStatus.SCHEDULED
+
+
+_RECIPES: dict[str, Recipe] = {
+    "TestOpportunityBookable": Recipe(),
+    "TestOpportunityBookableFree": Recipe(price="0.00"),
+    "TestOpportunityBookableNonFree": Recipe(),
+    "TestOpportunityBookableUsingPayment": Recipe(prepayment=Availability.REQUIRED),
+    "TestOpportunityBookableNoSpaces": Recipe(capacity=0),
+    "TestOpportunityBookableOneSpace": Recipe(capacity=1),
+    "TestOpportunityBookableFiveSpaces": Recipe(capacity=5),
+    "TestOpportunityBookableCancellable": Recipe(),
+    "TestOpportunityBookableFreeCancellable": Recipe(price="0.00"),
+    "TestOpportunityBookableNonFreeCancellable": Recipe(),
+    "TestOpportunityBookableNotCancellable": Recipe(full_refund=False),
+    "TestOpportunityBookableCancellableNoWindow": Recipe(),
+    "TestOpportunityBookableCancellableWithinWindow": Recipe(cancellation_window=timedelta(hours=1)),
+    "TestOpportunityBookableCancellableOutsideWindow": Recipe(cancellation_window=timedelta(days=3)),
+    "TestOpportunityBookableWithinValidFromBeforeStartDate": Recipe(valid_from=timedelta(days=10)),
+    "TestOpportunityBookableOutsideValidFromBeforeStartDate": Recipe(
+        starts_in=timedelta(days=12), valid_from=timedelta(days=10)
+    ),
+    "TestOpportunityBookableInPast": Recipe(starts_in=-timedelta(days=2)),
+    "TestOpportunityBookableNonFreeTaxNet": Recipe(),
+    "TestOpportunityBookableNonFreeTaxGross": Recipe(),
+    "TestOpportunityBookableNonFreePrepaymentOptional": Recipe(prepayment=Availability.OPTIONAL),
+    "TestOpportunityBookableNonFreePrepaymentRequired": Recipe(prepayment=Availability.REQUIRED),
+    "TestOpportunityBookableNonFreePrepaymentUnavailable": Recipe(prepayment=Availability.UNAVAILABLE),
+    "TestOpportunityBookableFreePrepaymentOptional": Recipe(price="0.00", prepayment=Availability.OPTIONAL),
+    "TestOpportunityBookableFreePrepaymentRequired": Recipe(price="0.00", prepayment=Availability.REQUIRED),
+    "TestOpportunityBookableAttendeeDetails": Recipe(requirements=(FlowRequirement.ATTENDEE_DETAILS,)),
+    "TestOpportunityBookableSellerTermsOfService": Recipe(),
+    "TestOpportunityNotBookableViaAvailableChannel": Recipe(),
+}
+
+
+def recipe_for(criterion: str, approval: bool) -> Recipe:
+    name = criterion.removeprefix(CRITERIA_PREFIX)
+    recipe = _RECIPES.get(name)
+    if recipe is None:
+        raise BookingError(errors.BAD_REQUEST, f"this booking system cannot create opportunities for {criterion!r}")
+    if approval:
+        recipe = replace(recipe, requirements=(*recipe.requirements, FlowRequirement.APPROVAL))
+    return recipe
+
+
+async def create_test_opportunity(
+    store: Store,
+    vocabulary: Vocabulary,
+    *,
+    dataset: str,
+    kind: OpportunityKind,
+    seller_identifier: str,
+    criterion: str,
+    approval: bool,
+    now: datetime,
+) -> int:
+    """Create one opportunity (with its own parent) meeting ``criterion``; returns its id."""
+    recipe = recipe_for(criterion, approval)
+    tag = uuid.uuid4().hex[:12]
+    start = (now + recipe.starts_in).replace(microsecond=0)
+    offer = Offer(
+        identifier="test-offer",
+        price=Money(Decimal(recipe.price), "GBP"),
+        name="Test offer",
+        prepayment=recipe.prepayment,
+        valid_from_before_start=recipe.valid_from,
+        valid_through_before_start=recipe.valid_through,
+        latest_cancellation_before_start=recipe.cancellation_window,
+        allow_customer_cancellation_full_refund=recipe.full_refund,
+        requirements=recipe.requirements,
+    )
+    capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
+    occurrence = OpportunityDraft(f"test-{tag}", kind, start, start + timedelta(hours=1), capacity, recipe.status)
+    places = (
+        ()
+        if await store.existing_identifiers("places", [TEST_PLACE])
+        else (
+            Place(
+                TEST_PLACE,
+                "Test Interface Hall",
+                PostalAddress("1 Test Street", "Testville", "Testshire", "TE1 1ST", "GB"),
+                51.5,
+                -0.1,
+            ),
+        )
+    )
+    parent = ParentDraft(
+        identifier=f"test-parent-{tag}",
+        kind=kind.parent_kind,
+        seller=seller_identifier,
+        name=f"Test {kind.value} {criterion.removeprefix(CRITERIA_PREFIX)}",
+        concepts=(YOGA,) if kind is OpportunityKind.SCHEDULED_SESSION else (SQUASH_COURT,),
+        place=TEST_PLACE,
+        offers=(offer,),
+        opportunities=(occurrence,),
+        test_dataset=dataset,
+    )
+    await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)
+    found = await store.existing_identifiers("opportunities", [occurrence.identifier])
+    return found[occurrence.identifier]
+
+
+async def seller_cancels(store: Store, partner: Partner, uuid_: str, now: datetime, message: str | None) -> StoredOrder:
+    """The seller cancels every item that is still on (test action, and back office)."""
+
+    def decide(current: StoredOrder) -> OrderChange:
+        return OrderChange(
+            {
+                item.line: ItemChange(status=OrderItemStatus.SELLER_CANCELLED.value, cancellation_message=message)
+                for item in current.items
+                if item.status is not None and not OrderItemStatus(item.status).is_cancelled
+            }
+        )
+
+    try:
+        return await store.change_order(partner.id, uuid_, decide, to_epoch_ms(now))
+    except UnknownOrder as unknown:
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id") from unknown

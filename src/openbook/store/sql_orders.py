@@ -1,0 +1,508 @@
+"""Order-book half of the Store: partners, leases, orders, the orders feed. SQL shared by both databases.
+
+Capacity moves only through ``_take`` and ``_give_back``: conditional single-row updates, taken in
+ascending opportunity order so concurrent transactions cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from openbook.domain.inventory import OpportunityKind, Seller
+from openbook.store.database import Database, Row, Session, id_list, id_list_value
+from openbook.store.port import (
+    CapacityShortfall,
+    InventoryView,
+    LeaseView,
+    NewOrder,
+    OrderChange,
+    OrderFeedEntry,
+    OrderLine,
+    Partner,
+    StoredItem,
+    StoredOrder,
+    UnknownOrder,
+    UuidTaken,
+)
+from openbook.store.records import (
+    json_text,
+    json_value,
+    offer_from,
+    opportunity_from,
+    parent_from,
+    place_from,
+    seller_from,
+)
+
+QUOTE, PROPOSAL, ORDER, DELETED = "OrderQuote", "OrderProposal", "Order", "Deleted"
+CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/SellerCancelled")
+
+
+class OrderStoreMixin:
+    database: Database
+
+    # ---- partners ------------------------------------------------------------------------------------
+
+    async def partner(self, client_id: str) -> Partner | None:
+        async with self.database.reading() as session:
+            return await self._partner(session, client_id)
+
+    async def _partner(self, session: Session, client_id: str) -> Partner | None:
+        row = await session.fetch_one("SELECT * FROM booking_partners WHERE client_id = :c", {"c": client_id})
+        if row is None:
+            return None
+        sellers = await session.fetch_all(
+            "SELECT seller_id FROM partner_sellers WHERE partner_id = :p", {"p": row["id"]}
+        )
+        return Partner(
+            row["id"], row["client_id"], row["name"], frozenset(r["seller_id"] for r in sellers), bool(row["suspended"])
+        )
+
+    async def ensure_partner(self, client_id: str, name: str, now_ms: int, secret_hash: str | None = None) -> Partner:
+        async with self.database.writing() as session:
+            await session.execute(
+                "INSERT INTO booking_partners (client_id, name, secret_hash, suspended, created_ms)"
+                " VALUES (:c, :n, :s, false, :t) ON CONFLICT (client_id) DO NOTHING",
+                {"c": client_id, "n": name, "s": secret_hash, "t": now_ms},
+            )
+            partner = await self._partner(session, client_id)
+        assert partner is not None
+        return partner
+
+    async def authorise_seller(self, partner_id: int, seller_id: int) -> None:
+        async with self.database.writing() as session:
+            await session.execute(
+                "INSERT INTO partner_sellers (partner_id, seller_id) VALUES (:p, :s) ON CONFLICT DO NOTHING",
+                {"p": partner_id, "s": seller_id},
+            )
+
+    # ---- inventory as booking sees it ----------------------------------------------------------------
+
+    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+        if not opportunity_ids:
+            return InventoryView({}, {}, {}, {})
+        async with self.database.reading() as session:
+            rows = await _select_in(session, "SELECT * FROM opportunities WHERE NOT deleted AND id IN", opportunity_ids)
+            opportunities = {row["id"]: opportunity_from(row) for row in rows}
+            parent_ids = {o.parent_id for o in opportunities.values()}
+            parent_rows = await _select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
+            offer_rows = await _select_in(session, "SELECT * FROM offers WHERE parent_id IN", parent_ids, "ORDER BY id")
+            seller_ids = {o.seller_id for o in opportunities.values()}
+            seller_rows = await _select_in(session, "SELECT * FROM sellers WHERE id IN", seller_ids)
+            place_ids = {row["place_id"] for row in parent_rows if row["place_id"]}
+            place_rows = await _select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
+        offers: dict[int, list[Any]] = {}
+        for row in offer_rows:
+            offers.setdefault(row["parent_id"], []).append(offer_from(row))
+        return InventoryView(
+            opportunities=opportunities,
+            parents={row["id"]: parent_from(row, tuple(offers.get(row["id"], ()))) for row in parent_rows},
+            sellers={row["id"]: seller_from(row) for row in seller_rows},
+            places={row["id"]: place_from(row) for row in place_rows},
+        )
+
+    async def seller_by_id(self, seller_id: int) -> Seller | None:
+        async with self.database.reading() as session:
+            row = await session.fetch_one("SELECT * FROM sellers WHERE id = :id", {"id": seller_id})
+        return None if row is None else seller_from(row)
+
+    # ---- leases --------------------------------------------------------------------------------------
+
+    async def lease_view(self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int) -> LeaseView:
+        async with self.database.reading() as session:
+            own_row = await session.fetch_one(
+                "SELECT id, kind, lease_expires_ms FROM orders WHERE partner_id = :p AND uuid = :u",
+                {"p": partner_id, "u": uuid},
+            )
+            own: Counter[int] = Counter()
+            others: Counter[int] = Counter()
+            if opportunity_ids:
+                dialect = session.dialect
+                rows = await session.fetch_all(
+                    "SELECT oi.opportunity_id, o.id AS order_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
+                    f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms > :now"
+                    f" AND oi.opportunity_id IN {id_list(dialect, 'ids')}",
+                    {"now": now_ms, "ids": id_list_value(dialect, sorted(opportunity_ids))},
+                )
+                for row in rows:
+                    mine = own_row is not None and row["order_id"] == own_row["id"]
+                    (own if mine else others)[row["opportunity_id"]] += 1
+        return LeaseView(None if own_row is None else own_row["kind"], dict(own), dict(others))
+
+    async def replace_lease(
+        self,
+        partner_id: int,
+        uuid: str,
+        seller_id: int,
+        lines: list[OrderLine],
+        expires_ms: int,
+        now_ms: int,
+        test_dataset: str | None = None,
+    ) -> set[int]:
+        """Make this uuid's lease hold exactly ``lines`` (as many as capacity allows, in line order).
+
+        Returns the lines granted. Raises UuidTaken if the uuid is already an order, proposal or deleted.
+        """
+        async with self.database.writing() as session:
+            order_id = await self._claim(session, partner_id, uuid, QUOTE, seller_id, now_ms, test_dataset)
+            await self._release_items(session, order_id)
+            wanted = Counter(line.opportunity_id for line in lines)
+            await self._reclaim_expired(session, now_ms, set(wanted))
+            granted_per_opportunity: dict[int, int] = {}
+            for opportunity_id in sorted(wanted):
+                granted_per_opportunity[opportunity_id] = await self._take_up_to(
+                    session, opportunity_id, wanted[opportunity_id]
+                )
+            granted: list[OrderLine] = []
+            for line in lines:
+                if granted_per_opportunity.get(line.opportunity_id, 0) > 0:
+                    granted_per_opportunity[line.opportunity_id] -= 1
+                    granted.append(line)
+            await self._insert_items(session, order_id, granted, status=None)
+            await session.execute(
+                "UPDATE orders SET lease_expires_ms = :e, updated_ms = :t, seller_id = :s WHERE id = :id",
+                {"e": expires_ms, "t": now_ms, "s": seller_id, "id": order_id},
+            )
+        return {line.line for line in granted}
+
+    async def release_lease(self, partner_id: int, uuid: str) -> None:
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "SELECT id FROM orders WHERE partner_id = :p AND uuid = :u AND kind = 'OrderQuote'" + session.lock_rows,
+                {"p": partner_id, "u": uuid},
+            )
+            if row is not None:
+                await self._release_items(session, row["id"])
+                await session.execute("DELETE FROM orders WHERE id = :id", {"id": row["id"]})
+
+    async def reclaim_expired_leases(self, now_ms: int) -> int:
+        """Return expired leases' places and forget their customers (personal data ends with the lease)."""
+        async with self.database.writing() as session:
+            returned = await self._reclaim_expired(session, now_ms, None)
+            await session.execute(
+                "DELETE FROM orders WHERE kind = 'OrderQuote' AND lease_expires_ms <= :now"
+                " AND NOT EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = orders.id)",
+                {"now": now_ms},
+            )
+        return returned
+
+    async def _reclaim_expired(self, session: Session, now_ms: int, opportunity_ids: set[int] | None) -> int:
+        condition, params = "", dict[str, Any](now=now_ms)
+        if opportunity_ids is not None:
+            if not opportunity_ids:
+                return 0
+            condition = f" AND oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
+            params["ids"] = id_list_value(session.dialect, sorted(opportunity_ids))
+        rows = await session.fetch_all(
+            "SELECT oi.id, oi.opportunity_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
+            f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now{condition}",
+            params,
+        )
+        if not rows:
+            return 0
+        await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
+        dialect = session.dialect
+        await session.execute(
+            f"DELETE FROM order_items WHERE id IN {id_list(dialect, 'ids')}",
+            {"ids": id_list_value(dialect, [row["id"] for row in rows])},
+        )
+        return len(rows)
+
+    # ---- orders --------------------------------------------------------------------------------------
+
+    async def place_order(self, order: NewOrder, now_ms: int) -> tuple[bool, str]:
+        """Book ``order`` all or nothing. Returns (replayed, response body).
+
+        An identical repeat (same request hash) gets the stored response; anything else under a used uuid
+        raises UuidTaken; missing capacity raises CapacityShortfall and leaves any lease as it was.
+        """
+        async with self.database.writing() as session:
+            existing = await session.fetch_one(
+                "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
+                + session.lock_rows,
+                {"p": order.partner_id, "u": order.uuid},
+            )
+            if existing is not None and existing["kind"] == ORDER and existing["request_hash"] == order.request_hash:
+                return True, str(existing["response"])
+            order_id = await self._claim(
+                session,
+                order.partner_id,
+                order.uuid,
+                ORDER,
+                order.seller_id,
+                now_ms,
+                order.test_dataset,
+                existing=existing,
+            )
+            await self._release_items(session, order_id)
+            wanted = Counter(line.opportunity_id for line in order.lines)
+            await self._reclaim_expired(session, now_ms, set(wanted))
+            short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
+            if short:
+                raise CapacityShortfall(short)
+            await self._insert_items(session, order_id, order.lines, status="https://openactive.io/OrderItemConfirmed")
+            await session.execute(
+                "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :h, response = :r,"
+                " details = :d, currency = :c, prepayment = :pp, updated_ms = :t WHERE id = :id",
+                {
+                    "h": order.request_hash,
+                    "r": order.response,
+                    "d": json_text(order.details),
+                    "c": order.currency,
+                    "pp": order.prepayment,
+                    "t": now_ms,
+                    "id": order_id,
+                },
+            )
+        return False, order.response
+
+    async def _claim(
+        self,
+        session: Session,
+        partner_id: int,
+        uuid: str,
+        kind: str,
+        seller_id: int,
+        now_ms: int,
+        test_dataset: str | None,
+        existing: Row | None = None,
+    ) -> int:
+        """The orders row for (partner, uuid), created if new; refuses a uuid already used otherwise."""
+        if existing is None:
+            row = await session.fetch_one(
+                "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, created_ms, updated_ms)"
+                " VALUES (:p, :u, :k, :s, false, :d, :t, :t) ON CONFLICT (partner_id, uuid) DO NOTHING RETURNING id",
+                {"p": partner_id, "u": uuid, "k": QUOTE, "s": seller_id, "d": test_dataset, "t": now_ms},
+            )
+            if row is not None:
+                return int(row["id"])
+            existing = await session.fetch_one(
+                "SELECT id, kind FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
+                {"p": partner_id, "u": uuid},
+            )
+            assert existing is not None
+        if existing["kind"] != QUOTE:
+            raise UuidTaken(existing["kind"])
+        return int(existing["id"])
+
+    async def _insert_items(
+        self, session: Session, order_id: int, lines: Iterable[OrderLine], status: str | None
+    ) -> None:
+        rows = [
+            {
+                "o": order_id,
+                "l": line.line,
+                "op": line.opportunity_id,
+                "of": line.offer_id,
+                "s": status,
+                "p": line.price_minor,
+                "t": line.tax_minor,
+                "snap": None if line.offer_snapshot is None else json_text(line.offer_snapshot),
+                "a": None if line.attendee is None else json_text(line.attendee),
+                "i": None if line.intake is None else json_text(line.intake),
+            }
+            for line in lines
+        ]
+        if rows:
+            await session.execute_many(
+                "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
+                " snapshot, attendee, intake) VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i)",
+                rows,
+            )
+
+    async def _release_items(self, session: Session, order_id: int) -> None:
+        rows = await session.fetch_all(
+            "SELECT opportunity_id FROM order_items WHERE order_id = :o AND (status IS NULL OR status NOT IN"
+            f" ('{CANCELLED[0]}', '{CANCELLED[1]}'))",
+            {"o": order_id},
+        )
+        if rows:
+            await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
+        await session.execute("DELETE FROM order_items WHERE order_id = :o", {"o": order_id})
+
+    async def _take(self, session: Session, opportunity_id: int, places: int) -> bool:
+        row = await session.fetch_one(
+            "UPDATE opportunities SET remaining_capacity = remaining_capacity - :n, modified = NULL"
+            " WHERE id = :id AND NOT deleted AND remaining_capacity >= :n RETURNING id",
+            {"id": opportunity_id, "n": places},
+        )
+        return row is not None
+
+    async def _take_up_to(self, session: Session, opportunity_id: int, places: int) -> int:
+        row = await session.fetch_one(
+            "SELECT remaining_capacity FROM opportunities WHERE id = :id AND NOT deleted" + session.lock_rows,
+            {"id": opportunity_id},
+        )
+        granted = 0 if row is None else min(places, int(row["remaining_capacity"]))
+        if granted and not await self._take(session, opportunity_id, granted):
+            raise AssertionError("capacity changed under a row lock")
+        return granted
+
+    async def _give_back(self, session: Session, places: Counter[int]) -> None:
+        for opportunity_id in sorted(places):
+            await session.execute(
+                "UPDATE opportunities SET remaining_capacity = remaining_capacity + :n, modified = NULL WHERE id = :id",
+                {"id": opportunity_id, "n": places[opportunity_id]},
+            )
+
+    async def order(self, partner_id: int, uuid: str) -> StoredOrder | None:
+        async with self.database.reading() as session:
+            row = await session.fetch_one(
+                "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u", {"p": partner_id, "u": uuid}
+            )
+            return None if row is None else await self._stored(session, row)
+
+    async def _stored(self, session: Session, row: Row) -> StoredOrder:
+        items = await session.fetch_all(
+            "SELECT oi.*, op.kind AS opportunity_kind FROM order_items oi"
+            " JOIN opportunities op ON op.id = oi.opportunity_id WHERE oi.order_id = :o ORDER BY oi.line",
+            {"o": row["id"]},
+        )
+        return _stored_order(row, items)
+
+    async def change_order(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], OrderChange], now_ms: int
+    ) -> StoredOrder:
+        """Apply ``decide``'s verdict on the current Order atomically; newly cancelled items free their places.
+
+        ``decide`` may raise to refuse; then nothing changes.
+        """
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
+                {"p": partner_id, "u": uuid},
+            )
+            if row is None or row["kind"] != ORDER:
+                raise UnknownOrder(row["kind"] if row is not None else "none")
+            current = await self._stored(session, row)
+            change = decide(current)
+            freed: Counter[int] = Counter()
+            by_line = {item.line: item for item in current.items}
+            for line, item_change in change.items.items():
+                item = by_line[line]
+                if item_change.status in CANCELLED and item.status not in CANCELLED:
+                    freed[item.opportunity_id] += 1
+                await session.execute(
+                    "UPDATE order_items SET status = COALESCE(:s, status),"
+                    " cancellation_message = COALESCE(:m, cancellation_message),"
+                    " customer_notice = COALESCE(:n, customer_notice) WHERE order_id = :o AND line = :l",
+                    {
+                        "s": item_change.status,
+                        "m": item_change.cancellation_message,
+                        "n": item_change.customer_notice,
+                        "o": row["id"],
+                        "l": line,
+                    },
+                )
+            if freed:
+                await self._give_back(session, freed)
+            if change.items:
+                await session.execute(
+                    "UPDATE orders SET in_feed = true, modified = NULL, updated_ms = :t WHERE id = :id",
+                    {"t": now_ms, "id": row["id"]},
+                )
+            return await self._stored(
+                session, await session.fetch_one("SELECT * FROM orders WHERE id = :id", {"id": row["id"]}) or row
+            )
+
+    async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None:
+        """Order Deletion: free its places, purge personal data, leave a tombstone. Returns the previous kind."""
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "SELECT id, kind FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
+                {"p": partner_id, "u": uuid},
+            )
+            if row is None or row["kind"] == QUOTE:
+                return None
+            if row["kind"] != DELETED:
+                await self._delete(session, row["id"], now_ms)
+            return str(row["kind"])
+
+    async def _delete(self, session: Session, order_id: int, now_ms: int) -> None:
+        await self._release_items(session, order_id)
+        # The tombstone reaches the feed only if the order had appeared there.
+        await session.execute(
+            "UPDATE orders SET kind = 'Deleted', details = NULL, response = NULL, request_hash = NULL,"
+            " lease_expires_ms = NULL, modified = NULL, updated_ms = :t WHERE id = :id",
+            {"t": now_ms, "id": order_id},
+        )
+
+    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]:
+        async with self.database.reading() as session:
+            rows = await session.fetch_all(
+                "SELECT * FROM orders WHERE partner_id = :p AND in_feed AND modified > :after"
+                " ORDER BY modified LIMIT :limit",
+                {"p": partner_id, "after": -1 if after is None else after, "limit": limit},
+            )
+            entries = []
+            for row in rows:
+                value = None if row["kind"] == DELETED else await self._stored(session, row)
+                entries.append(OrderFeedEntry(row["modified"], row["uuid"], value))
+        return entries
+
+    async def delete_test_dataset(self, dataset: str, now_ms: int) -> None:
+        """Remove a test dataset: its opportunities become tombstones and orders on them are deleted."""
+        async with self.database.writing() as session:
+            orders = await session.fetch_all(
+                "SELECT DISTINCT o.id FROM orders o JOIN order_items oi ON oi.order_id = o.id"
+                " JOIN opportunities op ON op.id = oi.opportunity_id"
+                " WHERE op.test_dataset = :d AND o.kind <> 'Deleted'",
+                {"d": dataset},
+            )
+            for row in orders:
+                await self._delete(session, row["id"], now_ms)
+            await session.execute(
+                "UPDATE opportunities SET deleted = true, modified = NULL WHERE test_dataset = :d AND NOT deleted",
+                {"d": dataset},
+            )
+            await session.execute(
+                "UPDATE parents SET deleted = true, modified = NULL WHERE test_dataset = :d AND NOT deleted",
+                {"d": dataset},
+            )
+
+
+async def _select_in(session: Session, sql: str, ids: set[int], suffix: str = "") -> list[Row]:
+    """Run ``sql`` followed by a list of ids (nothing at all for no ids), e.g. ``SELECT … WHERE id IN``."""
+    if not ids:
+        return []
+    dialect = session.dialect
+    return await session.fetch_all(
+        f"{sql} {id_list(dialect, 'ids')} {suffix}", {"ids": id_list_value(dialect, sorted(ids))}
+    )
+
+
+def _stored_order(row: Row, items: list[Row]) -> StoredOrder:
+    return StoredOrder(
+        id=row["id"],
+        partner_id=row["partner_id"],
+        uuid=row["uuid"],
+        kind=row["kind"],
+        seller_id=row["seller_id"],
+        details=json_value(row["details"]) or {},
+        currency=row["currency"],
+        prepayment=row["prepayment"],
+        in_feed=bool(row["in_feed"]),
+        lease_expires_ms=row["lease_expires_ms"],
+        response=row["response"],
+        request_hash=row["request_hash"],
+        modified=row["modified"],
+        items=[
+            StoredItem(
+                line=item["line"],
+                opportunity_id=item["opportunity_id"],
+                opportunity_kind=OpportunityKind(item["opportunity_kind"]),
+                offer_id=item["offer_id"],
+                status=item["status"],
+                price_minor=item["price_minor"],
+                tax_minor=item["tax_minor"],
+                offer_snapshot=json_value(item["snapshot"]),
+                attendee=json_value(item["attendee"]),
+                intake=json_value(item["intake"]),
+                cancellation_message=item["cancellation_message"],
+                customer_notice=item["customer_notice"],
+            )
+            for item in items
+        ],
+    )
