@@ -69,7 +69,9 @@ def test_csv_timetable_import_uses_existing_seller_and_place(database_url: Datab
     sellers.write_text(json.dumps({"sellers": VALID["sellers"], "places": VALID["places"]}))
     assert run("import", *database_args(database_url), str(sellers))[0] == 0
     timetable = tmp_path / "timetable.csv"
-    timetable.write_text(CSV_HEADER + "pilates,Pilates,acme,Yoga,hall,2030-01-01T09:00:00Z,2030-01-01T10:00:00Z,8,6.50,GBP\n")
+    timetable.write_text(
+        CSV_HEADER + "pilates,Pilates,acme,Yoga,hall,2030-01-01T09:00:00Z,2030-01-01T10:00:00Z,8,6.50,GBP\n"
+    )
     code, output = run("import", *database_args(database_url), str(timetable))
     assert code == 0, output
     assert "1 opportunities" in output
@@ -111,7 +113,9 @@ def test_the_readme_server_command_starts_with_demo_data(tmp_path: Path) -> None
     port = free_port()
     env = {**os.environ, "OPENBOOK_DATA_DIR": str(tmp_path / "data"), "OPENBOOK_PORT": str(port)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "openbook", "serve", "--demo"], env=env, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "openbook", "serve", "--demo"],
+        env=env,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     try:

@@ -137,7 +137,9 @@ def test_every_feed_item_passes_the_validator(demo_server: RunningServer, oa_val
 
 def test_demo_data_is_what_the_readme_promises(demo_server: RunningServer) -> None:
     series = wait_for_items(demo_server, f"{demo_server.base_url}/feeds/session-series", 5)
-    organizers = {(s["data"]["organizer"]["@type"], s["data"]["organizer"]["taxMode"].rsplit("/", 1)[1]) for s in series}
+    organizers = {
+        (s["data"]["organizer"]["@type"], s["data"]["organizer"]["taxMode"].rsplit("/", 1)[1]) for s in series
+    }
     assert organizers == {("Organization", "TaxGross"), ("Person", "TaxNet")}
     prices = {offer["price"] for s in series for offer in s["data"]["offers"]}
     assert 0 in prices and any(price > 0 for price in prices)
@@ -168,8 +170,12 @@ def test_a_withdrawn_opportunity_becomes_a_tombstone(server: RunningServer) -> N
             break
         time.sleep(0.05)
     (tombstone,) = rest
-    assert tombstone == {"state": "deleted", "kind": "ScheduledSession", "id": first[0]["id"],
-                         "modified": tombstone["modified"]}
+    assert tombstone == {
+        "state": "deleted",
+        "kind": "ScheduledSession",
+        "id": first[0]["id"],
+        "modified": tombstone["modified"],
+    }
 
 
 @pytest.mark.parametrize(

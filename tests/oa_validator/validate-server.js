@@ -17,9 +17,9 @@
  *   `@context` URL other than https://openactive.io/ when a property is not in the OpenActive model)
  *   through its file cache: key sha256(url), file <cacheDir>/<key>.json holding
  *   {errorCode, data, statusCode, url, exception, contentType, fetchTime}; an entry is used while
- *   (now - fetchTime) < remoteJsonCacheTimeToLive. On every start this script empties the cache
+ *   (now - fetchTime) < remoteJsonCacheTimeToLive. On every start this script clears the cache
  *   directory and seeds it with local files, with a fetchTime in the future (so they never expire),
- *   see SEEDS below.
+ *   see SEEDS below. Several processes may share the directory (e.g. pytest-xdist workers).
  *   Any other fetch is blocked (no network access is attempted) and reported as an extra result
  *   {"severity": "failure", "type": "offline_remote_fetch", ...} so a test can never pass silently
  *   because a lookup was skipped. Set OA_VALIDATOR_ALLOW_NETWORK=1 to let such fetches go out.
@@ -114,8 +114,11 @@ function cacheFile(url) {
 
 function seedCache() {
   fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const seedFiles = new Set(SEEDS.map((seed) => path.basename(cacheFile(seed.url))));
+  // Forget whatever else was cached (e.g. failed fetches). Seed files are replaced atomically below rather
+  // than deleted, so that another validator process using the same directory never finds them missing.
   for (const name of fs.readdirSync(CACHE_DIR)) {
-    if (name.endsWith('.json') || name.includes('.json.')) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
+    if (!seedFiles.has(name) && name.endsWith('.json')) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
   }
   const seeded = new Set();
   for (const seed of SEEDS) {
@@ -129,7 +132,10 @@ function seedCache() {
       // In the future, so that (now - fetchTime) stays below the time-to-live for the whole run.
       fetchTime: Date.now() + TEN_YEARS_S * 1000,
     };
-    fs.writeFileSync(cacheFile(seed.url), JSON.stringify(entry));
+    const target = cacheFile(seed.url);
+    const temporary = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(entry));
+    fs.renameSync(temporary, target);
     seeded.add(seed.url);
   }
   JsonLoaderHelper.clearCache();

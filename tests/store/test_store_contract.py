@@ -61,7 +61,9 @@ async def test_import_service_refuses_broken_references_and_stores_nothing(store
         sellers=good.sellers,
         places=good.places,
         parents=(
-            type(series)(**{**_fields(series), "seller": "nobody", "concepts": ("https://example.com/not-an-activity",)}),
+            type(series)(
+                **{**_fields(series), "seller": "nobody", "concepts": ("https://example.com/not-an-activity",)}
+            ),
             *good.parents[1:],
             good.parents[1],
         ),
@@ -128,7 +130,7 @@ async def test_capacity_is_never_taken_beyond_what_remains(store: SqlStore) -> N
 
 async def test_the_database_itself_refuses_overbooking(store: SqlStore) -> None:
     await store.import_inventory(bundle(sessions=1, capacity=1))
-    with pytest.raises(Exception, match="(?i)check|constraint"):
+    with pytest.raises(Exception, match=r"(?i)check|constraint"):
         async with store.database.writing() as session:
             await session.execute("UPDATE opportunities SET remaining_capacity = -1")
 
@@ -157,8 +159,9 @@ async def test_a_polling_reader_never_misses_a_final_state(database_url: Databas
         await each.start()
     try:
         await stores[0].import_inventory(bundle(sessions=20, capacity=50))
-        ids = list((await stores[0].existing_identifiers(
-            "opportunities", [f"t-session-{n}" for n in range(20)])).values())
+        ids = list(
+            (await stores[0].existing_identifiers("opportunities", [f"t-session-{n}" for n in range(20)])).values()
+        )
         stop = asyncio.Event()
         view: dict[int, int | None] = {}
         position: list[int | None] = [None]
@@ -196,7 +199,9 @@ async def test_a_polling_reader_never_misses_a_final_state(database_url: Databas
         for _ in range(10):
             await poll_once()
         async with stores[0].database.reading() as session:
-            rows = await session.fetch_all("SELECT id, remaining_capacity FROM opportunities WHERE kind = 'ScheduledSession'")
+            rows = await session.fetch_all(
+                "SELECT id, remaining_capacity FROM opportunities WHERE kind = 'ScheduledSession'"
+            )
         assert view == {row["id"]: row["remaining_capacity"] for row in rows}
     finally:
         for each in stores:

@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from openbook.app import create_app
+from openbook.domain.clock import Clock
 from openbook.settings import Settings
 from openbook.store.urls import DatabaseUrl
 
@@ -35,8 +36,9 @@ class RunningServer:
 
 
 class ServerThread:
-    def __init__(self, settings: Settings, port: int) -> None:
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    def __init__(self, settings: Settings, port: int, clock: Clock | None = None) -> None:
+        app = create_app(settings, clock=clock)
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -54,11 +56,20 @@ class ServerThread:
         self.thread.join(timeout=20)
 
 
-def start_server(database_url: DatabaseUrl, **overrides: object) -> Iterator[RunningServer]:
+def start_server(
+    database_url: DatabaseUrl, clock: Clock | None = None, public_base: str | None = None, **overrides: object
+) -> Iterator[RunningServer]:
+    """A server on a free port; ``public_base`` is the URL its @ids use (by default its own address)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = Settings(database_url=database_url, base_url=base, feed_sequencer_interval=0.05, **overrides)  # type: ignore[arg-type]
-    with ServerThread(settings, port), httpx.Client(base_url=base, timeout=30) as client:
+    settings = Settings(
+        database_url=database_url,
+        base_url=public_base or base,
+        feed_sequencer_interval=0.05,
+        lease_sweep_interval=0.05,
+        **overrides,  # type: ignore[arg-type]
+    )
+    with ServerThread(settings, port, clock), httpx.Client(base_url=base, timeout=30) as client:
         yield RunningServer(base, database_url, client)
 
 

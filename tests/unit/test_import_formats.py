@@ -20,11 +20,21 @@ SQUASH = "https://openactive.io/facility-types#a1f82b7a-1258-4d9a-8dc5-bfc2ae961
 
 VALID: dict[str, Any] = {
     "sellers": [
-        {"identifier": "acme", "type": "Organization", "name": "Acme Leisure", "legalName": "Acme Leisure Ltd",
-         "taxMode": "TaxGross",
-         "address": {"streetAddress": "1 High Street", "addressLocality": "Kingston", "addressRegion": "Surrey",
-                     "postalCode": "KT1 1AA", "addressCountry": "GB"},
-         "termsOfService": [{"name": "Terms", "url": "https://acme.example.com/terms"}]}
+        {
+            "identifier": "acme",
+            "type": "Organization",
+            "name": "Acme Leisure",
+            "legalName": "Acme Leisure Ltd",
+            "taxMode": "TaxGross",
+            "address": {
+                "streetAddress": "1 High Street",
+                "addressLocality": "Kingston",
+                "addressRegion": "Surrey",
+                "postalCode": "KT1 1AA",
+                "addressCountry": "GB",
+            },
+            "termsOfService": [{"name": "Terms", "url": "https://acme.example.com/terms"}],
+        }
     ],
     "places": [{"identifier": "hall", "name": "Main Hall", "geo": {"latitude": 51.5, "longitude": -0.1}}],
     "sessionSeries": [
@@ -36,8 +46,12 @@ VALID: dict[str, Any] = {
             "place": "hall",
             "offers": [{"identifier": "adult", "price": 5, "priceCurrency": "GBP", "validFromBeforeStartDate": "P6D"}],
             "sessions": [
-                {"identifier": "yoga-1", "startDate": "2030-01-01T09:00:00Z", "endDate": "2030-01-01T10:00:00Z",
-                 "maximumAttendeeCapacity": 10}
+                {
+                    "identifier": "yoga-1",
+                    "startDate": "2030-01-01T09:00:00Z",
+                    "endDate": "2030-01-01T10:00:00Z",
+                    "maximumAttendeeCapacity": 10,
+                }
             ],
         }
     ],
@@ -49,12 +63,26 @@ VALID: dict[str, Any] = {
             "facilityType": [SQUASH],
             "place": "hall",
             "offers": [{"identifier": "hire", "price": "12.00", "priceCurrency": "GBP"}],
-            "slots": [{"identifier": "courts-1", "startDate": "2030-01-01T09:00:00+01:00",
-                       "endDate": "2030-01-01T10:00:00+01:00", "maximumUses": 4}],
+            "slots": [
+                {
+                    "identifier": "courts-1",
+                    "startDate": "2030-01-01T09:00:00+01:00",
+                    "endDate": "2030-01-01T10:00:00+01:00",
+                    "maximumUses": 4,
+                }
+            ],
             "individualFacilityUses": [
-                {"identifier": "court-1", "name": "Court 1",
-                 "slots": [{"identifier": "court-1-1", "startDate": "2030-01-01T09:00:00Z",
-                            "endDate": "2030-01-01T10:00:00Z"}]}
+                {
+                    "identifier": "court-1",
+                    "name": "Court 1",
+                    "slots": [
+                        {
+                            "identifier": "court-1-1",
+                            "startDate": "2030-01-01T09:00:00Z",
+                            "endDate": "2030-01-01T10:00:00Z",
+                        }
+                    ],
+                }
             ],
         }
     ],
@@ -121,13 +149,23 @@ OFFER = ["sessionSeries", 0, "offers", 0]
         (["sellers", 0, "taxMode"], "TaxFree", "sellers[0] 'acme'", "taxMode", "TaxGross"),
         (["sellers", 0, "type"], KeyError, "sellers[0]", "type", "required"),
         (["places", 0, "geo", "latitude"], 123, "places[0] 'hall' > geo", "latitude", "between -90 and 90"),
-        (["sellers", 0, "address", "addressRegion"], KeyError, "sellers[0] 'acme' > address", "addressRegion",
-         "required"),
+        (
+            ["sellers", 0, "address", "addressRegion"],
+            KeyError,
+            "sellers[0] 'acme' > address",
+            "addressRegion",
+            "required",
+        ),
         (["sellers", 0, "address", "addressCountry"], "UK1", "> address", "addressCountry", "ISO 3166-1"),
         (["sellers", 0, "address"], KeyError, "sellers[0] 'acme'", "address", "required"),
         (["sellers", 0, "legalName"], KeyError, "sellers[0] 'acme'", "legalName", "Organization"),
-        (["facilityUses", 0, "individualFacilityUses", 0, "slots", 0, "maximumUses"], 2, "slots[0]", "maximumUses",
-         "at most 1"),
+        (
+            ["facilityUses", 0, "individualFacilityUses", 0, "slots", 0, "maximumUses"],
+            2,
+            "slots[0]",
+            "maximumUses",
+            "at most 1",
+        ),
     ],
 )
 def test_each_bad_field_is_named(path: list[Any], value: Any, record: str, field: str, message: str) -> None:

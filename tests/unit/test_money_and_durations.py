@@ -11,7 +11,12 @@ from openbook.domain.money import InvalidMoney, from_minor, parse_amount, to_min
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("P6D", timedelta(days=6)), ("PT1H30M", timedelta(minutes=90)), ("P1DT2H", timedelta(hours=26)), ("PT0S", timedelta())],
+    [
+        ("P6D", timedelta(days=6)),
+        ("PT1H30M", timedelta(minutes=90)),
+        ("P1DT2H", timedelta(hours=26)),
+        ("PT0S", timedelta()),
+    ],
 )
 def test_durations_parse(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
@@ -23,7 +28,11 @@ def test_bad_durations_are_refused(text: str) -> None:
         parse_duration(text)
 
 
-@given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)).map(lambda d: timedelta(seconds=int(d.total_seconds()))))
+@given(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)).map(
+        lambda d: timedelta(seconds=int(d.total_seconds()))
+    )
+)
 def test_durations_round_trip(value: timedelta) -> None:
     assert parse_duration(format_duration(value)) == value
 

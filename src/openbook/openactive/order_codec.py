@@ -98,17 +98,18 @@ def _item(raw: object, index: int, ids: IdReader) -> ItemRequest:
     offer_ref = reference(raw.get("acceptedOffer"))
     attendee = raw.get("attendee") if isinstance(raw.get("attendee"), dict) else None
     intake = tuple(r for r in raw.get("orderItemIntakeFormResponse") or () if isinstance(r, dict))
+    echo = {key: raw[key] for key in ("acceptedOffer", "orderedItem") if isinstance(raw.get(key), dict)}
     if opportunity_ref is None or offer_ref is None:
         missing = "orderedItem" if opportunity_ref is None else "acceptedOffer"
         problem = ItemError(errors.INCOMPLETE_ORDER_ITEM, f"{missing} with an @id is required")
-        return ItemRequest(position, None, None, None, None, (problem,), attendee, intake)
+        return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
     opportunity = ids.opportunity(opportunity_ref)
     offer = ids.offer(offer_ref)
     if opportunity is None or offer is None:
         what = "orderedItem" if opportunity is None else "acceptedOffer"
         problem = ItemError(errors.INVALID_OPPORTUNITY_OR_OFFER_ID, f"{what} @id is not one this booking system issues")
-        return ItemRequest(position, None, None, None, None, (problem,), attendee, intake)
-    return ItemRequest(position, opportunity, offer.offer_id, offer.owner, offer.owner_id, (), attendee, intake)
+        return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
+    return ItemRequest(position, opportunity, offer.offer_id, offer.owner, offer.owner_id, (), attendee, intake, echo)
 
 
 def _money(value: object) -> Money | None:

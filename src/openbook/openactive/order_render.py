@@ -16,7 +16,6 @@ from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import PricedItem, QuoteOutcome, Stage
 from openbook.store.port import InventoryView, StoredOrder
-from openbook.store.records import offer_from
 
 BOOKING_SERVICE = {"@type": "BookingService", "name": "openbook", "url": "https://github.com/openbook-booking/openbook"}
 ATTENDEE_FIELDS = ["https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email"]
@@ -148,9 +147,8 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
 
 
 def _echo_references(document: JsonLd, item: PricedItem) -> None:
-    """An item we could not resolve still needs acceptedOffer and orderedItem in the response."""
-    document["acceptedOffer"] = {"@type": "Offer", "@id": "https://openactive.io/unknown-offer", "price": 0}
-    document["orderedItem"] = {"@type": "Event", "@id": "https://openactive.io/unknown-opportunity"}
+    """An item we could not resolve is answered with the references the broker sent."""
+    document.update(item.request.echo)
 
 
 def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *, booked: bool) -> JsonLd:
@@ -159,8 +157,10 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
     stage = request.stage
     path = "orders" if booked else "order-quotes"
     payment = request.payment
-    if payment is not None and (outcome.totals.due.amount == 0 or not booked):
-        payment = {key: value for key, value in payment.items() if key != "identifier"} if not booked else None
+    if payment is not None and stage is not Stage.B:
+        payment = {key: value for key, value in payment.items() if key != "identifier"}
+    elif payment is not None and outcome.totals.due.amount == 0:
+        payment = None  # a free order takes no payment, so none is reflected
     document: JsonLd = {
         "@context": CONTEXT,
         "@type": "Order" if booked else "OrderQuote",
@@ -184,37 +184,27 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
 
 
 def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
-    """An Order as the Orders feed shows it: no personal data, no seller/broker/payment, snapshots of offers."""
+    """An Order as the Orders feed shows it: no personal data, no seller/broker/payment.
+
+    openbook does not replace items, so each OrderItem's orderedItem, acceptedOffer and
+    unitTaxSpecification never change after B and are consistently left out, as the spec allows.
+    """
     currency = order.currency or "GBP"
     live = [item for item in order.items if item.status is None or not OrderItemStatus(item.status).is_cancelled]
     due = sum((item.price_minor for item in live), 0)
     tax = sum((item.tax_minor for item in live), 0)
-    items = []
-    for item in order.items:
-        kind = item.opportunity_kind
-        document: JsonLd = {
-            "@type": "OrderItem",
-            "@id": order_item_id(urls, order.uuid, item.line),
-            "orderItemStatus": item.status,
-            "orderedItem": {
-                "@type": "ScheduledSession" if kind is OpportunityKind.SCHEDULED_SESSION else "Slot",
-                "@id": urls.opportunity(kind, item.opportunity_id),
-            },
-            "cancellationMessage": item.cancellation_message,
-            "customerNotice": item.customer_notice,
-            "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
-        }
-        if item.offer_snapshot is not None:
-            snapshot = offer_from({**item.offer_snapshot, "id": item.offer_id})
-            owner = (
-                urls.parent(ParentKind.SESSION_SERIES, item.offer_snapshot["parent_id"])
-                if kind is OpportunityKind.SCHEDULED_SESSION
-                else urls.opportunity(kind, item.opportunity_id)
-            )
-            offer = render.offer(owner, snapshot)
-            offer.pop("openBookingFlowRequirement", None)
-            document["acceptedOffer"] = offer
-        items.append(compact(document))
+    items = [
+        compact(
+            {
+                "@type": "OrderItem",
+                "@id": order_item_id(urls, order.uuid, item.line),
+                "orderItemStatus": item.status,
+                "cancellationMessage": item.cancellation_message,
+                "customerNotice": item.customer_notice,
+            }
+        )
+        for item in order.items
+    ]
     return compact(
         {
             "@context": CONTEXT,

@@ -66,6 +66,7 @@ class ItemRequest:
     problems: tuple[ItemError, ...] = ()  # missing or malformed ids, found while parsing
     attendee: dict[str, Any] | None = None
     intake: tuple[dict[str, Any], ...] = ()
+    echo: dict[str, Any] = field(default_factory=dict)  # acceptedOffer/orderedItem as sent, for error responses
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,8 +147,9 @@ class OrderStoreMixin:
         """
         async with self.database.writing() as session:
             order_id = await self._claim(session, partner_id, uuid, QUOTE, seller_id, now_ms, test_dataset)
-            await self._release_items(session, order_id)
             wanted = Counter(line.opportunity_id for line in lines)
+            await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+            await self._release_items(session, order_id)
             await self._reclaim_expired(session, now_ms, set(wanted))
             granted_per_opportunity: dict[int, int] = {}
             for opportunity_id in sorted(wanted):
@@ -174,13 +175,21 @@ class OrderStoreMixin:
                 {"p": partner_id, "u": uuid},
             )
             if row is not None:
+                await self._lock(session, await self._held_by(session, row["id"]))
                 await self._release_items(session, row["id"])
                 await session.execute("DELETE FROM orders WHERE id = :id", {"id": row["id"]})
 
     async def reclaim_expired_leases(self, now_ms: int) -> int:
         """Return expired leases' places and forget their customers (personal data ends with the lease)."""
         async with self.database.writing() as session:
-            returned = await self._reclaim_expired(session, now_ms, None)
+            expired = await session.fetch_all(
+                "SELECT DISTINCT oi.opportunity_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
+                " WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now",
+                {"now": now_ms},
+            )
+            opportunity_ids = {row["opportunity_id"] for row in expired}
+            await self._lock(session, opportunity_ids)
+            returned = await self._reclaim_expired(session, now_ms, opportunity_ids)
             await session.execute(
                 "DELETE FROM orders WHERE kind = 'OrderQuote' AND lease_expires_ms <= :now"
                 " AND NOT EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = orders.id)",
@@ -189,6 +198,11 @@ class OrderStoreMixin:
         return returned
 
     async def _reclaim_expired(self, session: Session, now_ms: int, opportunity_ids: set[int] | None) -> int:
+        """Delete expired lease items (on ``opportunity_ids``, or everywhere) and give their places back.
+
+        Callers hold the row locks of those opportunities (``_lock``), so a concurrent sweep cannot
+        return the same places twice: the DELETE … RETURNING decides who reclaimed each item.
+        """
         condition, params = "", dict[str, Any](now=now_ms)
         if opportunity_ids is not None:
             if not opportunity_ids:
@@ -196,19 +210,24 @@ class OrderStoreMixin:
             condition = f" AND oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
             params["ids"] = id_list_value(session.dialect, sorted(opportunity_ids))
         rows = await session.fetch_all(
-            "SELECT oi.id, oi.opportunity_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
-            f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now{condition}",
+            "DELETE FROM order_items WHERE id IN (SELECT oi.id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
+            f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now{condition}) RETURNING opportunity_id",
             params,
         )
-        if not rows:
-            return 0
-        await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
-        dialect = session.dialect
-        await session.execute(
-            f"DELETE FROM order_items WHERE id IN {id_list(dialect, 'ids')}",
-            {"ids": id_list_value(dialect, [row["id"] for row in rows])},
-        )
+        if rows:
+            await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
         return len(rows)
+
+    async def _lock(self, session: Session, opportunity_ids: set[int]) -> None:
+        """Lock opportunity rows in id order before touching their items or capacity: no deadlocks."""
+        if session.lock_rows and opportunity_ids:
+            await _select_in(
+                session, "SELECT id FROM opportunities WHERE id IN", opportunity_ids, "ORDER BY id" + session.lock_rows
+            )
+
+    async def _held_by(self, session: Session, order_id: int) -> set[int]:
+        rows = await session.fetch_all("SELECT opportunity_id FROM order_items WHERE order_id = :o", {"o": order_id})
+        return {row["opportunity_id"] for row in rows}
 
     # ---- orders --------------------------------------------------------------------------------------
 
@@ -236,8 +255,9 @@ class OrderStoreMixin:
                 order.test_dataset,
                 existing=existing,
             )
-            await self._release_items(session, order_id)
             wanted = Counter(line.opportunity_id for line in order.lines)
+            await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+            await self._release_items(session, order_id)
             await self._reclaim_expired(session, now_ms, set(wanted))
             short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
             if short:
@@ -313,14 +333,13 @@ class OrderStoreMixin:
             )
 
     async def _release_items(self, session: Session, order_id: int) -> None:
+        """Delete an order's items and give back the places the live ones held (callers hold the locks)."""
         rows = await session.fetch_all(
-            "SELECT opportunity_id FROM order_items WHERE order_id = :o AND (status IS NULL OR status NOT IN"
-            f" ('{CANCELLED[0]}', '{CANCELLED[1]}'))",
-            {"o": order_id},
+            "DELETE FROM order_items WHERE order_id = :o RETURNING opportunity_id, status", {"o": order_id}
         )
-        if rows:
-            await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
-        await session.execute("DELETE FROM order_items WHERE order_id = :o", {"o": order_id})
+        live = Counter(row["opportunity_id"] for row in rows if row["status"] not in CANCELLED)
+        if live:
+            await self._give_back(session, live)
 
     async def _take(self, session: Session, opportunity_id: int, places: int) -> bool:
         row = await session.fetch_one(
@@ -421,6 +440,7 @@ class OrderStoreMixin:
             return str(row["kind"])
 
     async def _delete(self, session: Session, order_id: int, now_ms: int) -> None:
+        await self._lock(session, await self._held_by(session, order_id))
         await self._release_items(session, order_id)
         # The tombstone reaches the feed only if the order had appeared there.
         await session.execute(
