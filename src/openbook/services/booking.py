@@ -155,11 +155,14 @@ class BookingService:
         expires = now + self.lease_duration
         lines = [self._line(item, outcome.seller) for item in outcome.items if item.bookable]
         try:
-            await self.store.replace_lease(
+            granted = await self.store.replace_lease(
                 partner.id, request.uuid, outcome.seller.id or 0, lines, to_epoch_ms(expires), to_epoch_ms(now)
             )
         except UuidTaken as taken:
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken
+        for item in outcome.items:
+            if item.bookable and item.line not in granted:  # another customer won the race for the place
+                item.errors.append(ItemError(errors.INSUFFICIENT_CAPACITY, "the last places were just taken"))
         outcome.lease_expires = expires
         outcome.totals = self._totals(outcome)
         return outcome
