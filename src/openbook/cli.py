@@ -258,7 +258,18 @@ def demo(database_url: str, data_dir: Path) -> None:
 @click.option(
     "--output", default="bench-results/latest.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path)
 )
-def bench(postgres_url: str, sizes: str, output: Path) -> None:
+@click.option("--only", type=click.Choice(["feeds", "booking"]), multiple=True, help="Run only these benchmarks.")
+@click.option(
+    "--requests", default=4000, show_default=True, type=click.IntRange(100), help="Requests per booking scenario."
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server worker processes for the booking benchmarks.",
+)
+def bench(postgres_url: str, sizes: str, output: Path, only: tuple[str, ...], requests: int, workers: int) -> None:
     """Measure performance and write the figures (JSON) to --output."""
     from openbook.bench.runner import run
 
@@ -268,4 +279,4 @@ def bench(postgres_url: str, sizes: str, output: Path) -> None:
         raise click.BadParameter("sizes must be whole numbers", param_hint="--sizes") from error
     if len(size_list) < 2 or size_list[0] < 500:
         raise click.BadParameter("give at least two sizes of 500 or more", param_hint="--sizes")
-    run(output, postgres_url or None, size_list, click.echo)
+    run(output, postgres_url or None, size_list, click.echo, set(only) or None, requests, workers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -49,12 +50,51 @@ async def run_feed_benchmarks(
             )
 
 
-def run(output: Path, postgres_url: str | None, sizes: list[int], echo: Callable[[str], None]) -> Report:
+def run_booking(
+    report: Report, backends: dict[str, str], requests: int, workers: int, echo: Callable[[str], None]
+) -> None:
+    from openbook.bench.booking import run_booking_benchmarks, scratch
+
+    for backend, base_url in backends.items():
+        with tempfile.TemporaryDirectory(prefix="openbook-bench-") as workdir:
+            url = scratch(base_url, Path(workdir))
+            echo(f"booking/{backend}: {requests} requests per scenario, {workers} server worker(s), 64 connections")
+            try:
+                report.add(
+                    f"booking_{backend}",
+                    {
+                        "workers": workers,
+                        "connections": 64,
+                        **run_booking_benchmarks(url, _free_port(), requests, workers, echo),
+                    },
+                )
+            finally:
+                asyncio.run(_drop(url))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run(
+    output: Path,
+    postgres_url: str | None,
+    sizes: list[int],
+    echo: Callable[[str], None],
+    only: set[str] | None = None,
+    requests: int = 4000,
+    workers: int = 2,
+) -> Report:
     report = Report()
     backends = {"sqlite": "sqlite"}
     if postgres_url:
         backends["postgresql"] = postgres_url
-    asyncio.run(run_feed_benchmarks(report, backends, sizes, echo))
+    if only is None or "feeds" in only:
+        asyncio.run(run_feed_benchmarks(report, backends, sizes, echo))
+    if only is None or "booking" in only:
+        run_booking(report, backends, requests, workers, echo)
     report.write(output)
     echo(f"figures written to {output}")
     return report

@@ -355,6 +355,18 @@ async def test_action(request: Request) -> Response:
 
 
 @handles_errors
+async def echo(request: Request) -> Response:
+    """Parse an Order exactly as B does, then echo it: the benchmark's baseline for B (test mode only)."""
+    runtime = _runtime(request)
+    _require_test_mode(runtime)
+    await _caller(request, runtime)
+    document = await _body(request)
+    require_type(document, "Order")
+    parse_order_request(document, Stage.B, _uuid(request), IdReader(runtime.urls))
+    return booking_response(document, 200)
+
+
+@handles_errors
 async def unknown_endpoint(request: Request) -> Response:
     raise BookingError(errors.UNKNOWN_OR_INCORRECT_ENDPOINT, f"{request.method} {request.url.path} is not an endpoint")
 
@@ -368,6 +380,7 @@ _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     ("/test-interface/datasets/{dataset}/opportunities", {"POST": test_create_opportunity}),
     ("/test-interface/datasets/{dataset}", {"DELETE": test_delete_dataset}),
     ("/test-interface/actions", {"POST": test_action}),
+    ("/test-interface/echo/{uuid}", {"PUT": echo}),
 ]
 
 
