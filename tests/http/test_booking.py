@@ -175,8 +175,10 @@ def test_capacity_errors_are_shared_out_as_the_spec_says(booking: BookingClient,
     assert errors[:4] == [[], [], [], []]
     assert errors[4:5] == [["OpportunityCapacityIsReservedByLeaseError"]]
     assert errors[5:] == [["OpportunityHasInsufficientCapacityError"]] * 4
-    # Only the four places granted are leased, and the price covers only those.
+    # The price covers the items that could be had, but a basket with errors holds no places.
     assert response.json()["totalPaymentDue"]["price"] == 4 * five.price
+    assert "lease" not in response.json()
+    assert eventually(lambda: booking.remaining(five) == 4)
 
 
 def test_leases_hold_capacity_until_deleted(booking: BookingClient) -> None:
@@ -360,3 +362,16 @@ def test_test_interface_is_absent_outside_test_mode(server: RunningServer) -> No
     response = server.client.delete("/api/openbooking/test-interface/datasets/x")
     assert response.status_code == 404
     assert response.json()["@type"] == "UnknownOrIncorrectEndpointError"
+
+
+def test_offers_needing_approval_are_refused_at_b(booking: BookingClient, oa_validator: Any) -> None:
+    """The reference implementation lets a direct B bypass approval; openbook refuses it."""
+    needs_approval = booking.create(flow="OpenBookingApprovalFlow")
+    quote = booking.c1(new_uuid(), booking.quote_body([needs_approval]))
+    assert quote.status_code == 200
+    assert quote.json()["orderRequiresApproval"] is True
+    response = booking.b(new_uuid(), booking.order_body([needs_approval]))
+    assert response.status_code == 409
+    oa_validator.assert_valid(response.json(), "BResponseOrderItemError")
+    assert item_errors(response.json()) == [["OpportunityOfferPairNotBookableError"]]
+    assert "approval" in response.json()["orderedItem"][0]["error"][0]["description"]

@@ -46,7 +46,11 @@ class BookingClient:
         }
 
     def create(
-        self, criterion: str = "TestOpportunityBookable", kind: str = "ScheduledSession", dataset: str = "tests"
+        self,
+        criterion: str = "TestOpportunityBookable",
+        kind: str = "ScheduledSession",
+        dataset: str = "tests",
+        flow: str = "OpenBookingSimpleFlow",
     ) -> Opportunity:
         parent: dict[str, Any]
         if kind == "ScheduledSession":
@@ -60,7 +64,7 @@ class BookingClient:
             "@type": "ScheduledSession" if kind == "ScheduledSession" else "Slot",
             **parent,
             "test:testOpportunityCriteria": f"https://openactive.io/test-interface#{criterion}",
-            "test:testOpenBookingFlow": "https://openactive.io/test-interface#OpenBookingSimpleFlow",
+            "test:testOpenBookingFlow": f"https://openactive.io/test-interface#{flow}",
         }
         response = self.client.post(
             f"{self.api}/test-interface/datasets/{dataset}/opportunities", json=body, headers=self.auth()

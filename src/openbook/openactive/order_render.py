@@ -178,7 +178,7 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
     }
     if not booked:
         document["orderRequiresApproval"] = outcome.requires_approval
-        if outcome.lease_expires is not None and any(item.bookable for item in outcome.items):
+        if outcome.lease_expires is not None:
             document["lease"] = {"@type": "Lease", "leaseExpires": format_instant(outcome.lease_expires)}
     return compact(document)
 

@@ -53,7 +53,7 @@ def seller(urls: Urls, value: Seller) -> JsonLd:
                 "@type": "Terms",
                 "name": t.name,
                 "url": t.url,
-                "requiresExplicitConsent": t.requires_explicit_consent or None,
+                "requiresExplicitConsent": t.requires_explicit_consent,
                 "dateModified": None if t.date_modified is None else format_instant(t.date_modified),
             }
         )

@@ -152,20 +152,38 @@ class BookingService:
         if view.kind not in (None, "OrderQuote"):
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {view.kind}")
         self._share_capacity(outcome, view.own, view.others)
+        # The lease follows the latest basket, all or nothing: a basket with an item that cannot be booked
+        # holds no places (the OpenActive Test Suite checks that such a C1 leaves capacity unchanged).
+        # Items only missing attendee or intake details are still leased: the customer can supply those.
         expires = now + self.lease_duration
-        lines = [self._line(item, outcome.seller) for item in outcome.items if item.bookable]
+        blocked = any(not item.in_totals for item in outcome.items)
+        candidates = [] if blocked else [item for item in outcome.items if item.in_totals]
+        granted = await self._lease(partner, request, outcome, candidates, expires, now)
+        lost = [item for item in candidates if item.line not in granted]
+        for item in lost:  # another customer won the race for the place
+            item.errors.append(ItemError(errors.INSUFFICIENT_CAPACITY, "the last places were just taken"))
+        if lost:
+            granted = await self._lease(partner, request, outcome, [], expires, now)
+        outcome.lease_expires = expires if granted else None
+        outcome.totals = self._totals(outcome)
+        return outcome
+
+    async def _lease(
+        self,
+        partner: Partner,
+        request: OrderRequest,
+        outcome: QuoteOutcome,
+        items: list[PricedItem],
+        expires: datetime,
+        now: datetime,
+    ) -> set[int]:
+        lines = [self._line(item, outcome.seller) for item in items]
         try:
-            granted = await self.store.replace_lease(
+            return await self.store.replace_lease(
                 partner.id, request.uuid, outcome.seller.id or 0, lines, to_epoch_ms(expires), to_epoch_ms(now)
             )
         except UuidTaken as taken:
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken
-        for item in outcome.items:
-            if item.bookable and item.line not in granted:  # another customer won the race for the place
-                item.errors.append(ItemError(errors.INSUFFICIENT_CAPACITY, "the last places were just taken"))
-        outcome.lease_expires = expires
-        outcome.totals = self._totals(outcome)
-        return outcome
 
     def _share_capacity(self, outcome: QuoteOutcome, own: dict[int, int], others: dict[int, int]) -> None:
         wanting: dict[int, list[PricedItem]] = defaultdict(list)

@@ -101,6 +101,7 @@ class SqliteDatabase:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqliteSession]:
         connection = await self._readers.get()
+        await asyncio.sleep(0)  # inline reads never wait, so yield once: a reading loop must not starve writers
         try:
             # An explicit read transaction gives every statement of the block one snapshot. WAL readers
             # never wait for writers, so their statements run inline: a thread hop costs more than they do.
