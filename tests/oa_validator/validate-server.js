@@ -67,7 +67,7 @@ for (const group of META.validationModeGroups || []) {
 
 /**
  * Documents the validator may fetch, served from local copies.
- * - https://openactive.io/activity-list: the activity list (only the rule ActivityInVocabularyRule reads it).
+ * - https://openactive.io/activity-list: the activity list (only the rule ActivityInActivityListRule reads it).
  * - https://schema.org/: the schema.org @context. The validator only fetches it to resolve the prefix of a
  *   property that is not in the OpenActive model when the document's @context lists "https://schema.org/".
  *   schema.org serves that context (via a Link header) at /docs/jsonldcontext.jsonld; it maps every

@@ -79,11 +79,7 @@ class BookingClient:
         item = self.feed_item(opportunity_id)
         # The offer lives on the parent for sessions and on the slot for facilities.
         if kind == "scheduled-sessions":
-            series = next(
-                i
-                for i in _all(self.client, f"{self.base_url}/feeds/session-series")
-                if i.get("data", {}).get("@id") == item["data"]["superEvent"]
-            )
+            series = self.feed_item(item["data"]["superEvent"])  # .../session-series/{id}, same shape as feeds
             offer = series["data"]["offers"][0]
         else:
             offer = item["data"]["offers"][0]

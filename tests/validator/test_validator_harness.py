@@ -21,7 +21,7 @@ PINNED_VERSION = json.loads((Path(__file__).parents[1] / "oa_validator" / "packa
 YOGA = "https://openactive.io/activity-list#bf1a5e00-cdcf-465d-8c5a-6f57040b7f7e"
 UNKNOWN_ACTIVITY = "https://openactive.io/activity-list#00000000-0000-4000-8000-000000000000"
 # Result types the validator gives when it could not load a remote document (activity list, @context).
-REMOTE_TROUBLE = {"offline_remote_fetch", "file_not_found", "vocabulary_not_found"}
+REMOTE_TROUBLE = {"offline_remote_fetch", "file_not_found", "activity_list_not_found"}
 
 
 def dataset_site() -> dict[str, Any]:
@@ -188,7 +188,7 @@ def test_scheduled_session_item_is_valid_offline(oa_validator: OpenActiveValidat
 def test_activity_not_in_the_list_fails(oa_validator: OpenActiveValidator) -> None:
     failures = oa_validator.failures(scheduled_session(UNKNOWN_ACTIVITY), "BookableRPDEFeed")
     assert remote_trouble(failures) == []
-    assert [(f.path, f.type) for f in failures] == [("$.superEvent.activity[0]", "activity_not_in_vocabulary")]
+    assert [(f.path, f.type) for f in failures] == [("$.superEvent.activity[0]", "activity_not_in_activity_list")]
 
 
 def test_invalid_values_in_a_feed_item_fail(oa_validator: OpenActiveValidator) -> None:
