@@ -17,7 +17,6 @@ from openbook.domain import errors
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.inventory import OpportunityKind
-from openbook.domain.money import from_minor
 from openbook.domain.orders import OrderItemStatus
 from openbook.openactive import order_render
 from openbook.openactive.feeds import FeedQueryError, parse_after
@@ -27,7 +26,6 @@ from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
 from openbook.services.booking import BookingService, OrderRequest, Stage
 from openbook.services.test_interface import create_test_opportunity, seller_cancels
-from openbook.store.port import StoredOrder
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -211,36 +209,7 @@ async def order_status(request: Request) -> Response:
         raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
     if order.kind == "Deleted":
         raise BookingError(errors.GONE, "this order has been deleted")
-    return booking_response(_current_state(order), 200)
-
-
-def _current_state(order: StoredOrder) -> dict[str, Any]:
-    """The B response brought up to date: item statuses, messages and totals as they are now."""
-    document: dict[str, Any] = msgspec.json.decode(order.response or "{}")
-    by_line = {item.line: item for item in order.items}
-    live_due = live_tax = 0
-    for entry in document.get("orderedItem", []):
-        entry.pop("position", None)
-        line = int(str(entry.get("@id", "")).rsplit("/", 1)[-1] or 0)
-        item = by_line.get(line)
-        if item is None:
-            continue
-        entry["orderItemStatus"] = item.status
-        for key, value in (
-            ("cancellationMessage", item.cancellation_message),
-            ("customerNotice", item.customer_notice),
-        ):
-            if value:
-                entry[key] = value
-        if item.status is not None and not OrderItemStatus(item.status).is_cancelled:
-            live_due += item.price_minor
-            live_tax += item.tax_minor
-    currency = order.currency or "GBP"
-    if "totalPaymentDue" in document:
-        document["totalPaymentDue"]["price"] = from_minor(live_due, currency)
-    for tax in document.get("totalPaymentTax", []):
-        tax["price"] = from_minor(live_tax, currency)
-    return document
+    return booking_response(order_render.order_status(order), 200)
 
 
 @handles_errors

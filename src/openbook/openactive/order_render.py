@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
+
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
-from openbook.domain.money import Money, from_minor
+from openbook.domain.money import Money
 from openbook.domain.orders import OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE
 from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
-from openbook.services.booking import PricedItem, QuoteOutcome, Stage
+from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
 from openbook.store.port import InventoryView, StoredOrder
 
+_DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
 BOOKING_SERVICE = {"@type": "BookingService", "name": "openbook", "url": "https://github.com/openbook-booking/openbook"}
-ATTENDEE_FIELDS = ["https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email"]
 
 
 def error_body(kind: ErrorKind, description: str, instance: str | None = None) -> JsonLd:
@@ -136,7 +138,7 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
         if item.tax is not None:
             document["unitTaxSpecification"] = [tax_spec(item.tax)]
         if FlowRequirement.ATTENDEE_DETAILS in item.offer.requirements:
-            document["attendeeDetailsRequired"] = ATTENDEE_FIELDS
+            document["attendeeDetailsRequired"] = list(ATTENDEE_FIELDS)
             if item.request.attendee is not None:
                 document["attendee"] = item.request.attendee
     else:
@@ -190,9 +192,7 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
     unitTaxSpecification never change after B and are consistently left out, as the spec allows.
     """
     currency = order.currency or "GBP"
-    live = [item for item in order.items if item.status is None or not OrderItemStatus(item.status).is_cancelled]
-    due = sum((item.price_minor for item in live), 0)
-    tax = sum((item.tax_minor for item in live), 0)
+    due, tax = current_totals(order)
     items = [
         compact(
             {
@@ -215,11 +215,32 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
             "totalPaymentDue": compact(
                 {
                     "@type": "PriceSpecification",
-                    "price": from_minor(due, currency),
+                    "price": due,
                     "priceCurrency": currency,
                     "openBookingPrepayment": order.prepayment,
                 }
             ),
-            "totalPaymentTax": [tax_spec(Money(from_minor(tax, currency), currency))],
+            "totalPaymentTax": [tax_spec(Money(tax, currency))],
         }
     )
+
+
+def order_status(order: StoredOrder) -> JsonLd:
+    """The stored B response brought up to date: item statuses, messages and totals as they are now."""
+    document: JsonLd = _DECIMAL_JSON.decode(order.response or "{}")
+    by_line = {item.line: item for item in order.items}
+    for entry in document.get("orderedItem", []):
+        entry.pop("position", None)
+        item = by_line.get(int(str(entry.get("@id", "")).rsplit("/", 1)[-1] or 0))
+        if item is None:
+            continue
+        entry["orderItemStatus"] = item.status
+        entry.update(
+            compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
+        )
+    due, tax = current_totals(order)
+    if "totalPaymentDue" in document:
+        document["totalPaymentDue"]["price"] = due
+    for charge in document.get("totalPaymentTax", []):
+        charge["price"] = tax
+    return document

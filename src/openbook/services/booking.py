@@ -29,7 +29,7 @@ from openbook.domain.booking_rules import (
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError, ItemError
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, Seller
-from openbook.domain.money import Money, quantize, to_minor
+from openbook.domain.money import Money, from_minor, quantize, to_minor
 from openbook.domain.orders import BrokerRole, OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE, gross, totals, unit_tax
 from openbook.store.port import (
@@ -422,6 +422,16 @@ class BookingService:
         previous = await self.store.delete_order(partner.id, uuid, to_epoch_ms(now))
         if previous is None:
             raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
+
+
+def current_totals(order: StoredOrder) -> tuple[Decimal, Decimal]:
+    """What the customer now owes and the tax in it: cancelled items leave the totals, nothing else does."""
+    live = [item for item in order.items if item.status is None or not OrderItemStatus(item.status).is_cancelled]
+    currency = order.currency or "GBP"
+    return (
+        from_minor(sum(item.price_minor for item in live), currency),
+        from_minor(sum(item.tax_minor for item in live), currency),
+    )
 
 
 def _opportunity_ids(items: list[PricedItem]) -> set[int]:

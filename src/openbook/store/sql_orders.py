@@ -84,15 +84,15 @@ class OrderStoreMixin:
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
         async with self.database.reading() as session:
-            rows = await _select_in(session, "SELECT * FROM opportunities WHERE NOT deleted AND id IN", opportunity_ids)
+            rows = await select_in(session, "SELECT * FROM opportunities WHERE NOT deleted AND id IN", opportunity_ids)
             opportunities = {row["id"]: opportunity_from(row) for row in rows}
             parent_ids = {o.parent_id for o in opportunities.values()}
-            parent_rows = await _select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
-            offer_rows = await _select_in(session, "SELECT * FROM offers WHERE parent_id IN", parent_ids, "ORDER BY id")
+            parent_rows = await select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
+            offer_rows = await select_in(session, "SELECT * FROM offers WHERE parent_id IN", parent_ids, "ORDER BY id")
             seller_ids = {o.seller_id for o in opportunities.values()}
-            seller_rows = await _select_in(session, "SELECT * FROM sellers WHERE id IN", seller_ids)
+            seller_rows = await select_in(session, "SELECT * FROM sellers WHERE id IN", seller_ids)
             place_ids = {row["place_id"] for row in parent_rows if row["place_id"]}
-            place_rows = await _select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
+            place_rows = await select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
         offers: dict[int, list[Any]] = {}
         for row in offer_rows:
             offers.setdefault(row["parent_id"], []).append(offer_from(row))
@@ -221,7 +221,7 @@ class OrderStoreMixin:
     async def _lock(self, session: Session, opportunity_ids: set[int]) -> None:
         """Lock opportunity rows in id order before touching their items or capacity: no deadlocks."""
         if session.lock_rows and opportunity_ids:
-            await _select_in(
+            await select_in(
                 session, "SELECT id FROM opportunities WHERE id IN", opportunity_ids, "ORDER BY id" + session.lock_rows
             )
 
@@ -483,7 +483,7 @@ class OrderStoreMixin:
             )
 
 
-async def _select_in(session: Session, sql: str, ids: set[int], suffix: str = "") -> list[Row]:
+async def select_in(session: Session, sql: str, ids: set[int], suffix: str = "") -> list[Row]:
     """Run ``sql`` followed by a list of ids (nothing at all for no ids), e.g. ``SELECT … WHERE id IN``."""
     if not ids:
         return []

@@ -33,7 +33,7 @@ from openbook.store.records import (
     seller_params,
 )
 from openbook.store.schema import FEED_ENTRY_CONDITION, FEED_TABLES
-from openbook.store.sql_orders import OrderStoreMixin
+from openbook.store.sql_orders import OrderStoreMixin, select_in
 
 _TABLES = ("sellers", "places", "parents", "opportunities")
 
@@ -203,16 +203,17 @@ class SqlStore(OrderStoreMixin):
             rows = await self._feed_rows(session, "parents", kind.value, after, limit)
             live = [row for row in rows if not row["deleted"]]
             offers = await self._offers(session, [row["id"] for row in live])
-            sellers = await self._by_id(session, "sellers", {row["seller_id"] for row in live})
-            places = await self._by_id(session, "places", {row["place_id"] for row in live if row["place_id"]})
+            sellers = await select_in(session, "SELECT * FROM sellers WHERE id IN", {row["seller_id"] for row in live})
+            place_ids = {row["place_id"] for row in live if row["place_id"]}
+            places = await select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
         entries = [
             FeedEntry(row["modified"], row["id"], None if row["deleted"] else parent_from(row, offers[row["id"]]))
             for row in rows
         ]
         return ParentFeedPage(
             entries,
-            sellers={i: seller_from(r) for i, r in sellers.items()},
-            places={i: place_from(r) for i, r in places.items()},
+            sellers={r["id"]: seller_from(r) for r in sellers},
+            places={r["id"]: place_from(r) for r in places},
         )
 
     async def opportunity_feed(self, kind: OpportunityKind, after: int | None, limit: int) -> OpportunityFeedPage:
@@ -244,16 +245,6 @@ class SqlStore(OrderStoreMixin):
             for row in rows:
                 grouped[row["parent_id"]].append(offer_from(row))
         return defaultdict(tuple, {key: tuple(value) for key, value in grouped.items()})
-
-    async def _by_id(self, session: Session, table: str, ids: set[int]) -> dict[int, Row]:
-        if not ids:
-            return {}
-        dialect = session.dialect
-        rows = await session.fetch_all(
-            f"SELECT * FROM {table} WHERE id IN {id_list(dialect, 'ids')}",
-            {"ids": id_list_value(dialect, sorted(ids))},
-        )
-        return {row["id"]: row for row in rows}
 
     async def sequence_feed_changes(self) -> int:
         pending = {
