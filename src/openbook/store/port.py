@@ -118,11 +118,29 @@ class Store(Protocol):
 
     async def partner(self, client_id: str) -> Partner | None: ...
 
-    async def ensure_partner(
-        self, client_id: str, name: str, now_ms: int, secret_hash: str | None = None
-    ) -> Partner: ...
+    async def partners(self) -> list[Partner]: ...
+
+    async def ensure_partner(self, client_id: str, name: str, now_ms: int, *, all_sellers: bool = False) -> Partner:
+        """The partner with this client id, created without a secret (test mode) if there is none."""
+        ...
+
+    async def create_partner(self, client_id: str, name: str, secret_hash: str, now_ms: int) -> Partner:
+        """A new partner with credentials; PartnerExists if the client id is taken."""
+        ...
+
+    async def set_partner_secret(self, partner_id: int, secret_hash: str) -> None: ...
+
+    async def set_partner_suspended(self, partner_id: int, suspended: bool) -> None: ...
 
     async def authorise_seller(self, partner_id: int, seller_id: int) -> None: ...
+
+    async def revoke_seller(self, partner_id: int, seller_id: int) -> bool: ...
+
+    async def signing_keys(self) -> list[SigningKey]:
+        """Every token-signing key, newest first."""
+        ...
+
+    async def add_signing_key(self, key: SigningKey) -> None: ...
 
     async def seller_by_id(self, seller_id: int) -> Seller | None: ...
 
@@ -169,6 +187,18 @@ class Partner:
     name: str
     seller_ids: frozenset[int]
     suspended: bool = False
+    all_sellers: bool = False  # test-mode partners: any seller
+    secret_hash: str | None = None
+
+    def may_book_for(self, seller_id: int) -> bool:
+        return self.all_sellers or seller_id in self.seller_ids
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    secret: str
+    created_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +297,12 @@ class OrderFeedEntry:
     change_number: int
     uuid: str
     order: StoredOrder | None  # None: deleted
+
+
+class PartnerExists(StoreError):
+    def __init__(self, client_id: str) -> None:
+        self.client_id = client_id
+        super().__init__(f"a booking partner with client id {client_id!r} already exists")
 
 
 class UuidTaken(StoreError):

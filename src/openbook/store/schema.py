@@ -155,6 +155,17 @@ booking_partners = Table(
     Column("name", Text, nullable=False),
     Column("secret_hash", Text),
     Column("suspended", Boolean, nullable=False, server_default=text("false")),
+    # Test-mode partners may book for any seller; real ones only for the sellers in partner_sellers.
+    Column("all_sellers", Boolean, nullable=False, server_default=text("false")),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Keys that sign access tokens (HS256); every server process reads them, so tokens work across hosts.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(40), primary_key=True),
+    Column("secret", Text, nullable=False),
     Column("created_ms", BigInteger, nullable=False),
 )
 

@@ -1,4 +1,4 @@
-"""Order-book half of the Store: partners, leases, orders, the orders feed. SQL shared by both databases.
+"""Order-book half of the Store: leases, orders, the orders feed. SQL shared by both databases.
 
 Capacity moves only through ``_take`` and ``_give_back``: conditional single-row updates, taken in
 ascending opportunity order so concurrent transactions cannot deadlock.
@@ -20,7 +20,6 @@ from openbook.store.port import (
     OrderChange,
     OrderFeedEntry,
     OrderLine,
-    Partner,
     StoredItem,
     StoredOrder,
     UnknownOrder,
@@ -42,41 +41,6 @@ CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/S
 
 class OrderStoreMixin:
     database: Database
-
-    # ---- partners ------------------------------------------------------------------------------------
-
-    async def partner(self, client_id: str) -> Partner | None:
-        async with self.database.reading() as session:
-            return await self._partner(session, client_id)
-
-    async def _partner(self, session: Session, client_id: str) -> Partner | None:
-        row = await session.fetch_one("SELECT * FROM booking_partners WHERE client_id = :c", {"c": client_id})
-        if row is None:
-            return None
-        sellers = await session.fetch_all(
-            "SELECT seller_id FROM partner_sellers WHERE partner_id = :p", {"p": row["id"]}
-        )
-        return Partner(
-            row["id"], row["client_id"], row["name"], frozenset(r["seller_id"] for r in sellers), bool(row["suspended"])
-        )
-
-    async def ensure_partner(self, client_id: str, name: str, now_ms: int, secret_hash: str | None = None) -> Partner:
-        async with self.database.writing() as session:
-            await session.execute(
-                "INSERT INTO booking_partners (client_id, name, secret_hash, suspended, created_ms)"
-                " VALUES (:c, :n, :s, false, :t) ON CONFLICT (client_id) DO NOTHING",
-                {"c": client_id, "n": name, "s": secret_hash, "t": now_ms},
-            )
-            partner = await self._partner(session, client_id)
-        assert partner is not None
-        return partner
-
-    async def authorise_seller(self, partner_id: int, seller_id: int) -> None:
-        async with self.database.writing() as session:
-            await session.execute(
-                "INSERT INTO partner_sellers (partner_id, seller_id) VALUES (:p, :s) ON CONFLICT DO NOTHING",
-                {"p": partner_id, "s": seller_id},
-            )
 
     # ---- inventory as booking sees it ----------------------------------------------------------------
 
@@ -452,13 +416,17 @@ class OrderStoreMixin:
     async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]:
         async with self.database.reading() as session:
             rows = await session.fetch_all(
-                "SELECT * FROM orders WHERE partner_id = :p AND in_feed AND modified > :after"
-                " ORDER BY modified LIMIT :limit",
+                "SELECT o.*, (p.all_sellers OR ps.seller_id IS NOT NULL) AS authorised FROM orders o"
+                " JOIN booking_partners p ON p.id = o.partner_id"
+                " LEFT JOIN partner_sellers ps ON ps.partner_id = o.partner_id AND ps.seller_id = o.seller_id"
+                " WHERE o.partner_id = :p AND o.in_feed AND o.modified > :after ORDER BY o.modified LIMIT :limit",
                 {"p": partner_id, "after": -1 if after is None else after, "limit": limit},
             )
             entries = []
             for row in rows:
-                value = None if row["kind"] == DELETED else await self._stored(session, row)
+                # Orders of a seller whose authorisation was revoked show as deleted (spec: #authentication).
+                visible = row["kind"] != DELETED and bool(row["authorised"])
+                value = await self._stored(session, row) if visible else None
                 entries.append(OrderFeedEntry(row["modified"], row["uuid"], value))
         return entries
 
