@@ -13,6 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from openbook.auth import token_endpoint
+from openbook.auth.callers import Authenticator
+from openbook.auth.tokens import TokenService
 from openbook.domain.clock import Clock, SystemClock
 from openbook.jobs.feed_sequencer import run_feed_sequencer
 from openbook.jobs.lease_expiry import run_lease_expiry
@@ -57,6 +60,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
         active_store = store or build_store(settings.database_url)
         await active_store.start()
         the_clock = clock or SystemClock()
+        tokens = TokenService(active_store, settings.base_url, settings.token_lifetime)
         app.state.runtime = Runtime(
             settings=settings,
             store=active_store,
@@ -64,6 +68,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             urls=Urls.for_base(settings.base_url),
             vocabulary=shipped_vocabulary(),
             started_at=the_clock.now(),
+            tokens=tokens,
+            authenticator=Authenticator(active_store, tokens, settings.test_mode),
         )
         stop = asyncio.Event()
         jobs = [
@@ -84,6 +90,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             Route("/", home, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *token_endpoint.routes,
             *openactive_routes.routes,
             *booking_api.routes,
         ],

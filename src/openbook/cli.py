@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from openbook.importing.problems import ImportRejected
 from openbook.log_config import configure_logging
 from openbook.services.demo import demo_inventory
 from openbook.services.inventory import import_inventory
+from openbook.services.partners import NewCredentials, PartnerAdmin, PartnerAdminError
 from openbook.services.vocabulary import shipped_vocabulary
 from openbook.store.factory import build_store
 from openbook.store.migrate import migrate
@@ -28,6 +30,7 @@ from openbook.store.revision import current_revision, expected_revision
 from openbook.store.urls import DatabaseUrl
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def database_options(command: F) -> F:
@@ -129,6 +132,13 @@ def main() -> None:
     help="How long a lease holds capacity (ISO 8601 duration).",
 )
 @click.option(
+    "--token-lifetime",
+    envvar="OPENBOOK_TOKEN_LIFETIME",
+    default="PT15M",
+    show_default=True,
+    help="How long an access token from /oauth/token is valid (ISO 8601 duration).",
+)
+@click.option(
     "--test-mode",
     envvar="OPENBOOK_TEST_MODE",
     is_flag=True,
@@ -148,6 +158,7 @@ def serve(
     base_url: str,
     demo: bool,
     lease_duration: str,
+    token_lifetime: str,
     test_mode: bool,
     allow_test_mode_on_network: bool,
 ) -> None:
@@ -157,10 +168,11 @@ def serve(
             f"--test-mode trusts unauthenticated headers; refusing to serve it on {host}. "
             "Use a loopback address, or add --allow-test-mode-on-network if you really mean it."
         )
-    try:
-        parse_duration(lease_duration)
-    except InvalidDuration as error:
-        raise click.BadParameter(str(error), param_hint="--lease-duration") from error
+    for flag, value in (("--lease-duration", lease_duration), ("--token-lifetime", token_lifetime)):
+        try:
+            parse_duration(value)
+        except InvalidDuration as error:
+            raise click.BadParameter(str(error), param_hint=flag) from error
     url = _url(database_url, data_dir)
     prepare_database(url)
     if demo and asyncio.run(_is_empty(url)):
@@ -171,6 +183,7 @@ def serve(
         OPENBOOK_HOST=host,
         OPENBOOK_PORT=str(port),
         OPENBOOK_LEASE_DURATION=lease_duration,
+        OPENBOOK_TOKEN_LIFETIME=token_lifetime,
         OPENBOOK_TEST_MODE="1" if test_mode else "",
     )
     if base_url:
@@ -280,3 +293,125 @@ def bench(postgres_url: str, sizes: str, output: Path, only: tuple[str, ...], re
     if len(size_list) < 2 or size_list[0] < 500:
         raise click.BadParameter("give at least two sizes of 500 or more", param_hint="--sizes")
     run(output, postgres_url or None, size_list, click.echo, set(only) or None, requests, workers)
+
+
+@main.group()
+def clients() -> None:
+    """Manage booking partners: their OAuth2 client credentials and the sellers they may book for.
+
+    Partners exchange their credentials at POST /oauth/token (client-credentials grant) for a bearer token.
+    """
+
+
+def _admin(database_url: str, data_dir: Path, action: Callable[[PartnerAdmin], Awaitable[T]]) -> T:
+    url = _url(database_url, data_dir)
+    prepare_database(url)
+
+    async def run() -> T:
+        store = build_store(url)
+        await store.start()
+        try:
+            return await action(PartnerAdmin(store))
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(run())
+    except PartnerAdminError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _show_credentials(credentials: NewCredentials, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"client_id": credentials.client_id, "client_secret": credentials.secret}))
+        return
+    click.echo(f"client_id:     {credentials.client_id}")
+    click.echo(f"client_secret: {credentials.secret}")
+    click.echo("The secret is shown only now; openbook keeps only its hash.", err=True)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@clients.command("add")
+@database_options
+@click.argument("name")
+@click.option("--client-id", help="Choose the client id (default: generated).")
+@click.option("--seller", "sellers", multiple=True, help="Identifier of a seller it may book for (repeatable).")
+@json_option
+def clients_add(
+    database_url: str, data_dir: Path, name: str, client_id: str | None, sellers: tuple[str, ...], as_json: bool
+) -> None:
+    """Register a booking partner called NAME and print its new credentials."""
+    credentials = _admin(
+        database_url, data_dir, lambda admin: admin.add(name, list(sellers), datetime.now(UTC), client_id)
+    )
+    _show_credentials(credentials, as_json)
+
+
+@clients.command("list")
+@database_options
+@json_option
+def clients_list(database_url: str, data_dir: Path, as_json: bool) -> None:
+    """List booking partners, their state and their sellers."""
+    summaries = _admin(database_url, data_dir, lambda admin: admin.summaries())
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {"client_id": s.client_id, "name": s.name, "suspended": s.suspended, "sellers": list(s.sellers)}
+                    for s in summaries
+                ]
+            )
+        )
+        return
+    for s in summaries:
+        state = "suspended" if s.suspended else ("test mode" if not s.has_secret else "active")
+        click.echo(f"{s.client_id}\t{s.name}\t{state}\tsellers: {', '.join(s.sellers) or '(none)'}")
+
+
+@clients.command("authorise")
+@database_options
+@click.argument("client_id")
+@click.argument("sellers", nargs=-1, required=True)
+def clients_authorise(database_url: str, data_dir: Path, client_id: str, sellers: tuple[str, ...]) -> None:
+    """Let CLIENT_ID book for SELLERS (seller identifiers); their orders reappear in its feed."""
+    _admin(database_url, data_dir, lambda admin: admin.authorise(client_id, list(sellers)))
+    click.echo(f"{client_id} may book for {', '.join(sellers)}")
+
+
+@clients.command("revoke")
+@database_options
+@click.argument("client_id")
+@click.argument("sellers", nargs=-1, required=True)
+def clients_revoke(database_url: str, data_dir: Path, client_id: str, sellers: tuple[str, ...]) -> None:
+    """Stop CLIENT_ID booking for SELLERS; their orders show as deleted in its orders feed."""
+    _admin(database_url, data_dir, lambda admin: admin.revoke(client_id, list(sellers)))
+    click.echo(f"{client_id} may no longer book for {', '.join(sellers)}")
+
+
+@clients.command("suspend")
+@database_options
+@click.argument("client_id")
+def clients_suspend(database_url: str, data_dir: Path, client_id: str) -> None:
+    """Refuse CLIENT_ID's booking calls at once; its orders feed stays open."""
+    _admin(database_url, data_dir, lambda admin: admin.set_suspended(client_id, True))
+    click.echo(f"{client_id} suspended")
+
+
+@clients.command("resume")
+@database_options
+@click.argument("client_id")
+def clients_resume(database_url: str, data_dir: Path, client_id: str) -> None:
+    """Lift CLIENT_ID's suspension."""
+    _admin(database_url, data_dir, lambda admin: admin.set_suspended(client_id, False))
+    click.echo(f"{client_id} resumed")
+
+
+@clients.command("reset-secret")
+@database_options
+@click.argument("client_id")
+@json_option
+def clients_reset_secret(database_url: str, data_dir: Path, client_id: str, as_json: bool) -> None:
+    """Issue CLIENT_ID a new secret (the old one stops working; its orders stay its own)."""
+    _show_credentials(_admin(database_url, data_dir, lambda admin: admin.reset_secret(client_id)), as_json)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from openbook.auth.callers import Authenticator
+from openbook.auth.tokens import TokenService
 from openbook.domain.clock import Clock
 from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive.urls import Urls
@@ -20,3 +22,5 @@ class Runtime:
     urls: Urls
     vocabulary: Vocabulary
     started_at: datetime
+    tokens: TokenService
+    authenticator: Authenticator

@@ -13,6 +13,7 @@ from openbook.openactive.dataset_site import DatasetSiteSettings
 from openbook.store.urls import DatabaseUrl
 
 DEFAULT_LEASE = "PT15M"
+DEFAULT_TOKEN_LIFETIME = "PT15M"  # the spec's recommended access-token expiry
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class Settings:
     base_url: str
     lease_duration: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_LEASE))
     test_mode: bool = False
+    token_lifetime: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_TOKEN_LIFETIME))
     feed_sequencer_interval: float = 0.2
     lease_sweep_interval: float = 1.0
     dataset_site: DatasetSiteSettings = field(default_factory=DatasetSiteSettings)
@@ -38,6 +40,7 @@ class Settings:
             base_url=env.get("OPENBOOK_BASE_URL", f"http://{public_host}:{port}").rstrip("/"),
             lease_duration=parse_duration(env.get("OPENBOOK_LEASE_DURATION", DEFAULT_LEASE)),
             test_mode=env.get("OPENBOOK_TEST_MODE", "") in ("1", "true", "yes"),
+            token_lifetime=parse_duration(env.get("OPENBOOK_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME)),
             dataset_site=DatasetSiteSettings(
                 name=env.get("OPENBOOK_DATASET_NAME", site.name),
                 publisher_name=env.get("OPENBOOK_PUBLISHER_NAME", site.publisher_name),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -13,7 +14,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from openbook.auth.secrets import secret_matches
 from openbook.cli import main
+from openbook.store.factory import build_store
+from openbook.store.port import Partner
 from openbook.store.urls import DatabaseUrl
 from tests.support.server_fixture import free_port
 from tests.unit.test_import_formats import CSV_HEADER, VALID
@@ -24,7 +28,10 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["import"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["serve"], ["migrate"], ["import"], ["demo"], ["clients"], ["clients", "add"], ["clients", "revoke"]],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0 and "Usage:" in output
@@ -91,6 +98,8 @@ def test_bad_flags_are_refused() -> None:
     assert code == 2 and "unsupported database URL" in output
     code, output = run("serve", "--lease-duration", "15 minutes")
     assert code == 2 and "ISO 8601" in output
+    code, output = run("serve", "--token-lifetime", "1h")
+    assert code == 2 and "--token-lifetime" in output
 
 
 def test_postgres_serve_refuses_an_unmigrated_schema() -> None:
@@ -144,3 +153,59 @@ def test_the_documented_examples_import(database_url: DatabaseUrl) -> None:
     code, output = run("import", *database_args(database_url), str(examples / "timetable.csv"))
     assert code == 0, output
     assert "3 opportunities in 2 parents" in output
+
+
+def test_clients_lifecycle_and_refusals(database_url: DatabaseUrl) -> None:
+    db = database_args(database_url)
+    assert run("demo", *db)[0] == 0
+    code, output = run(
+        "clients", "add", "Fit App", "--seller", "riverside-leisure", "--client-id", "fit-app", "--json", *db
+    )
+    assert code == 0, output
+    credentials = json.loads(output.splitlines()[0])
+    assert credentials["client_id"] == "fit-app" and len(credentials["client_secret"]) >= 40
+
+    code, output = run("clients", "add", "Again", "--client-id", "fit-app", *db)
+    assert code == 1 and "already exists" in output
+    code, output = run("clients", "add", "Nobody's", "--seller", "no-such-seller", *db)
+    assert code == 1 and "no-such-seller" in output
+    code, output = run("clients", "add", "  ", *db)
+    assert code == 1 and "needs a name" in output
+    code, output = run("clients", "suspend", "not-a-client", *db)
+    assert code == 1 and "not-a-client" in output
+
+    code, output = run("clients", "add", "Plain", *db)
+    assert code == 0 and "client_secret:" in output
+    assert run("clients", "authorise", "fit-app", "sam-taylor-coaching", *db)[0] == 0
+    assert run("clients", "suspend", "fit-app", *db)[0] == 0
+    listed = {c["client_id"]: c for c in json.loads(run("clients", "list", "--json", *db)[1])}
+    assert listed["fit-app"]["suspended"] is True
+    assert listed["fit-app"]["sellers"] == ["riverside-leisure", "sam-taylor-coaching"]
+    assert run("clients", "revoke", "fit-app", "riverside-leisure", *db)[0] == 0
+    assert run("clients", "resume", "fit-app", *db)[0] == 0
+    listed = {c["client_id"]: c for c in json.loads(run("clients", "list", "--json", *db)[1])}
+    assert listed["fit-app"] == {
+        "client_id": "fit-app",
+        "name": "Fit App",
+        "suspended": False,
+        "sellers": ["sam-taylor-coaching"],
+    }
+    code, output = run("clients", "reset-secret", "fit-app", "--json", *db)
+    new_secret = json.loads(output.splitlines()[0])["client_secret"]
+    assert new_secret != credentials["client_secret"]
+    stored = asyncio.run(stored_partner(database_url, "fit-app"))
+    assert stored.secret_hash is not None and stored.secret_hash.startswith("$argon2id$")
+    assert new_secret not in stored.secret_hash
+    assert secret_matches(stored.secret_hash, new_secret)
+    assert not secret_matches(stored.secret_hash, credentials["client_secret"])
+
+
+async def stored_partner(url: DatabaseUrl, client_id: str) -> Partner:
+    store = build_store(url)
+    await store.start()
+    try:
+        partner = await store.partner(client_id)
+    finally:
+        await store.close()
+    assert partner is not None
+    return partner

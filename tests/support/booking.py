@@ -145,11 +145,14 @@ class BookingClient:
     def orders_feed(self) -> list[dict[str, Any]]:
         return _all(self.client, f"{self.api}/orders-rpde", headers=self.auth())
 
+    def feed_items(self, kind: str) -> list[dict[str, Any]]:
+        return _all(self.client, f"{self.base_url}/feeds/{kind}")
+
     def feed_item(self, opportunity_id: str) -> dict[str, Any]:
         """The opportunity's current feed item (waiting while a change is being numbered into the feed)."""
         kind, numeric = opportunity_id.rsplit("/", 2)[-2:]
         for _ in range(200):
-            found = [i for i in _all(self.client, f"{self.base_url}/feeds/{kind}") if i["id"] == numeric]
+            found = [i for i in self.feed_items(kind) if i["id"] == numeric]
             if found:
                 return found[-1]
             time.sleep(0.05)

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from openbook.auth.callers import Caller, identify
+from openbook.auth.callers import Caller
+from openbook.auth.tokens import SCOPE_BOOKING, SCOPE_ORDERS_FEED
 from openbook.domain import errors
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
@@ -76,8 +77,8 @@ def _uuid(request: Request) -> str:
     return value
 
 
-async def _caller(request: Request, runtime: Runtime) -> Caller:
-    return await identify(request.headers, runtime.store, runtime.clock, test_mode=runtime.settings.test_mode)
+async def _caller(request: Request, runtime: Runtime, scope: str = SCOPE_BOOKING) -> Caller:
+    return await runtime.authenticator.identify(request.headers, runtime.clock.now(), scope)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -215,7 +216,7 @@ async def order_status(request: Request) -> Response:
 @handles_errors
 async def orders_feed(request: Request) -> Response:
     runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    caller = await _caller(request, runtime, SCOPE_ORDERS_FEED)
     try:
         after = parse_after(dict(request.query_params))
     except FeedQueryError as error:
@@ -238,7 +239,7 @@ async def orders_feed(request: Request) -> Response:
 @handles_errors
 async def order_proposals_feed(request: Request) -> Response:
     runtime = _runtime(request)
-    await _caller(request, runtime)
+    await _caller(request, runtime, SCOPE_ORDERS_FEED)
     feed_url = f"{runtime.urls.booking_api}/order-proposals-rpde"
     return booking_response(
         {"next": str(request.url) if request.url.query else feed_url, "items": []}, 200, {"Cache-Control": "no-store"}
