@@ -56,6 +56,14 @@ class Database(Protocol):
         """A read-only session on a consistent snapshot."""
         ...
 
+    def statement(self) -> AbstractAsyncContextManager[Session]:
+        """A read-only session for a single statement, outside an explicit transaction.
+
+        One statement sees one snapshot on both databases, so it needs no BEGIN/COMMIT (on PostgreSQL
+        two network round trips fewer than ``reading()``).
+        """
+        ...
+
     def writing(self) -> AbstractAsyncContextManager[Session]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
         ...

@@ -78,6 +78,12 @@ class PostgresDatabase:
             yield PostgresSession(connection)
 
     @asynccontextmanager
+    async def statement(self) -> AsyncIterator[PostgresSession]:
+        assert self._pool is not None, "database not open"
+        async with self._pool.acquire() as connection:
+            yield PostgresSession(connection)
+
+    @asynccontextmanager
     async def writing(self) -> AsyncIterator[PostgresSession]:
         assert self._pool is not None, "database not open"
         async with self._pool.acquire() as connection, connection.transaction():

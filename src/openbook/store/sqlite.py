@@ -11,9 +11,10 @@ import asyncio
 import fcntl
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +25,9 @@ Runner = Callable[[Callable[[], Any]], Awaitable[Any]]
 
 READERS = 4
 BUSY_TIMEOUT_MS = 10_000
+# Most write transactions one COMMIT may carry: bounds how long one process keeps the database's write
+# lock from the others, and a member's wait for its acknowledgement.
+GROUP_LIMIT = 64
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -39,6 +43,14 @@ def connect(path: Path) -> sqlite3.Connection:
 
 async def _inline(work: Callable[[], Any]) -> Any:
     return work()
+
+
+@dataclass(slots=True)
+class _Group:
+    """Write transactions sharing one database transaction; ``done`` resolves when their COMMIT is durable."""
+
+    done: asyncio.Future[None]
+    size: int = 0
 
 
 class SqliteSession:
@@ -73,7 +85,10 @@ class SqliteDatabase:
         self._reader_threads = ThreadPoolExecutor(READERS, thread_name_prefix="sqlite-reader")
         self._writer: sqlite3.Connection | None = None
         self._readers: asyncio.Queue[sqlite3.Connection] = asyncio.Queue()
-        self._write_lock = asyncio.Lock()
+        self._write_lock = asyncio.Lock()  # one coroutine at a time on the writer connection
+        self._waiting = 0  # writers queued for _write_lock: they will join the open group
+        self._group: _Group | None = None  # the open write transaction shared by consecutive writers
+        self._tasks: set[asyncio.Future[None]] = set()
         self._lock_fd: int | None = None
 
     async def open(self) -> None:
@@ -112,33 +127,143 @@ class SqliteDatabase:
             self._readers.put_nowait(connection)
 
     @asynccontextmanager
+    async def statement(self) -> AsyncIterator[SqliteSession]:
+        connection = await self._readers.get()
+        await asyncio.sleep(0)  # as in reading(): never starve writers
+        try:
+            yield SqliteSession(connection, _inline)
+        finally:
+            self._readers.put_nowait(connection)
+
+    @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqliteSession]:
-        """One write transaction. Only the two steps that can wait run on the writer thread: taking the
-        database's write lock (another process may hold it) and COMMIT (fsync). Statements in between
-        run inline; they only touch pages this process already holds the lock for."""
+        """One write transaction, group-committed (docs/decisions/0010-sqlite-group-commit.md).
+
+        Writers queued behind each other share one database transaction and one COMMIT (one fsync);
+        each runs inside its own SAVEPOINT, so a failing one is rolled back alone. Nobody leaves this
+        block before the shared COMMIT is durable. Only the steps that can wait run on the writer
+        thread: taking the database's write lock (another process may hold it) and COMMIT (fsync).
+        Statements in between run inline; they only touch pages this process holds the lock for.
+        """
         assert self._writer is not None, "database not open"
         connection = self._writer
-        async with self._write_lock:
-            await self._on(self._writer_thread, lambda: self._begin(connection))
+        group = await self._join()
+        try:
+            connection.execute("SAVEPOINT tx")
+            yield SqliteSession(connection, _inline)
+        except BaseException as error:
+            self._leave(group, ok=False)
+            if isinstance(error, Exception):
+                # Answer only once what this transaction read is durable: its error may rest on an
+                # earlier member's writes, which the shared COMMIT could still lose.
+                await asyncio.wait([group.done])
+                if not group.done.cancelled():
+                    group.done.exception()  # seen: this member reports its own error
+            raise
+        self._leave(group, ok=True)
+        await asyncio.shield(group.done)  # raises the COMMIT's error, if it failed
+
+    async def _join(self) -> _Group:
+        """Take this process's write turn; open a group (BEGIN IMMEDIATE) unless one is open."""
+        self._waiting += 1
+        try:
+            await self._write_lock.acquire()
+        except BaseException:
+            self._waiting -= 1
+            if self._group is not None and not self._waiting and not self._write_lock.locked():
+                self._spawn(self._flush())  # this writer was to close the open group; nobody else will
+            raise
+        self._waiting -= 1
+        if self._group is None:
             try:
-                yield SqliteSession(connection, _inline)
+                await self._on_writer(self._begin)
             except BaseException:
-                connection.execute("ROLLBACK")
-                self._release_file_lock()
+                self._abandon()
+                self._write_lock.release()
                 raise
+            self._group = _Group(asyncio.get_running_loop().create_future())
+        return self._group
+
+    def _leave(self, group: _Group, *, ok: bool) -> None:
+        """End one member's savepoint; commit the group unless another writer is queued to join it."""
+        assert self._writer is not None
+        try:
+            if not ok:
+                self._writer.execute("ROLLBACK TO tx")
+            self._writer.execute("RELEASE tx")
+        except BaseException:
+            # The group's transaction cannot be trusted any more: roll all of it back, nobody is acknowledged.
+            self._end_group(group, commit=False)
+            raise
+        group.size += 1
+        if self._waiting and group.size < GROUP_LIMIT:
+            self._write_lock.release()  # the next writer joins this transaction; the last of the run commits
+        else:
+            self._end_group(group, commit=True)
+
+    def _end_group(self, group: _Group, *, commit: bool) -> None:
+        """COMMIT (or roll back) on the writer thread; then wake the members and pass the write turn on."""
+        self._group = None
+        connection = self._writer
+        assert connection is not None
+
+        def end() -> None:
             try:
-                await self._on(self._writer_thread, lambda: connection.execute("COMMIT"))
-            finally:
+                if not commit:
+                    raise sqlite3.OperationalError("write transaction abandoned after an error")
+                connection.execute("COMMIT")
+            except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
+                raise
+            finally:
                 self._release_file_lock()
 
-    def _begin(self, connection: sqlite3.Connection) -> None:
+        def done(ended: asyncio.Future[None]) -> None:
+            error = ended.exception()
+            if error is None:
+                group.done.set_result(None)
+            else:
+                group.done.set_exception(error)
+            self._write_lock.release()
+
+        asyncio.get_running_loop().run_in_executor(self._writer_thread, end).add_done_callback(done)
+
+    async def _flush(self) -> None:
+        await self._write_lock.acquire()
+        if self._group is not None:
+            self._end_group(self._group, commit=True)
+        else:
+            self._write_lock.release()
+
+    def _abandon(self) -> None:
+        """Undo a BEGIN whose caller was cancelled (the writer thread has finished with the connection)."""
+        if self._writer is not None and self._writer.in_transaction:
+            self._writer.execute("ROLLBACK")
+        self._release_file_lock()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_writer(self, work: Callable[[], T]) -> T:
+        """Run ``work`` on the writer thread. A cancelled caller still waits for the thread to finish,
+        so that the connection is never used by two threads at once."""
+        future = asyncio.get_running_loop().run_in_executor(self._writer_thread, work)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait([future])
+            raise
+
+    def _begin(self) -> None:
+        assert self._writer is not None
         # An OS lock queues writers of all processes and wakes the next one at once; SQLite's own busy
         # handler would instead sleep in growing steps (up to 100 ms) while another process writes.
         fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            self._writer.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._release_file_lock()
             raise
