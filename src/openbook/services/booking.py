@@ -205,20 +205,37 @@ class BookingService:
         self, partner: Partner, request: OrderRequest, now: datetime, render: Callable[[QuoteOutcome], str]
     ) -> tuple[bool, str, QuoteOutcome | None]:
         """Create the Order. Returns (replayed, body, outcome); outcome with item errors means 409."""
+        try:
+            replayed, body, rejected = await self._book(partner, request, now, render)
+        except BookingError:
+            replay = await self._replay(partner, request)
+            if replay is None:
+                raise
+            return True, replay, None
+        if rejected is not None:
+            replay = await self._replay(partner, request)
+            if replay is not None:
+                return True, replay, None
+        return replayed, body, rejected
+
+    async def _replay(self, partner: Partner, request: OrderRequest) -> str | None:
+        """The stored response if this request repeats a booked one; refuses a UUID used otherwise.
+
+        Decision 0005: a repeat is answered from the store whatever has changed since, and a used UUID
+        is reported before any other problem. A new order is checked for both inside its write
+        transaction (``place_order``), so this read is only made when about to refuse a request.
+        """
         existing = await self.store.order(partner.id, request.uuid)
-        if existing is not None and existing.kind == "Order" and existing.request_hash == request.fingerprint:
-            return True, existing.response or "", None
-        if existing is not None and existing.kind not in ("OrderQuote",):
-            raise BookingError(errors.ORDER_ALREADY_EXISTS, "this UUID already identifies another order")
+        if existing is None or existing.kind == "OrderQuote":
+            return None
+        if existing.kind == "Order" and existing.request_hash == request.fingerprint:
+            return existing.response or ""
+        raise BookingError(errors.ORDER_ALREADY_EXISTS, "this UUID already identifies another order")
+
+    async def _book(
+        self, partner: Partner, request: OrderRequest, now: datetime, render: Callable[[QuoteOutcome], str]
+    ) -> tuple[bool, str, QuoteOutcome | None]:
         outcome = await self._evaluate(partner, request, now)
-        for item in outcome.items:
-            if item.offer is not None and FlowRequirement.APPROVAL in item.offer.requirements:
-                item.errors.append(
-                    ItemError(
-                        errors.NOT_BOOKABLE, "this offer needs the seller's approval: book it with an OrderProposal"
-                    )
-                )
-        outcome.totals = self._totals(outcome)
         if outcome.has_item_errors:
             return False, "", outcome
         submitted = request.total_payment_due
@@ -268,7 +285,7 @@ class BookingService:
         self._check_parties(request)
         opportunity_ids = {i.opportunity[1] for i in request.items if i.opportunity is not None}
         inventory = await self.store.inventory_for(opportunity_ids)
-        seller = await self._seller(partner, request)
+        seller = await self._seller(request, inventory)
         items = [self._price(item, inventory, seller, request.stage, now) for item in request.items]
         for position, item in enumerate(items, start=1):
             item.line = position
@@ -281,6 +298,15 @@ class BookingService:
                     )
                 )
         requires_approval = any(i.offer is not None and FlowRequirement.APPROVAL in i.offer.requirements for i in items)
+        if requires_approval and request.stage is Stage.B:
+            for item in items:
+                if item.offer is not None and FlowRequirement.APPROVAL in item.offer.requirements:
+                    item.errors.append(
+                        ItemError(
+                            errors.NOT_BOOKABLE,
+                            "this offer needs the seller's approval: book it with an OrderProposal",
+                        )
+                    )
         outcome = QuoteOutcome(request, seller, inventory, items, _empty_totals(items), requires_approval, None, {})
         outcome.totals = self._totals(outcome)
         return outcome
@@ -310,10 +336,11 @@ class BookingService:
                 if key in payment and payment[key] != expected:
                     raise BookingError(errors.INVALID_PAYMENT_DETAILS, f"payment.{key} is not valid for this seller")
 
-    async def _seller(self, partner: Partner, request: OrderRequest) -> Seller:
+    async def _seller(self, request: OrderRequest, inventory: InventoryView) -> Seller:
         if request.seller_id is None:
             raise BookingError(errors.SELLER_MISMATCH, "seller.@id is required")
-        seller = await self.store.seller_by_id(request.seller_id)
+        # The order's items name their sellers' opportunities, so the seller is usually already at hand.
+        seller = inventory.sellers.get(request.seller_id) or await self.store.seller_by_id(request.seller_id)
         if seller is None:
             raise BookingError(errors.SELLER_NOT_FOUND, "no seller has this @id")
         return seller

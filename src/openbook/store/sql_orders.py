@@ -36,6 +36,7 @@ from openbook.store.records import (
 )
 
 QUOTE, PROPOSAL, ORDER, DELETED = "OrderQuote", "OrderProposal", "Order", "Deleted"
+CONFIRMED = "https://openactive.io/OrderItemConfirmed"
 CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/SellerCancelled")
 
 
@@ -47,25 +48,22 @@ class OrderStoreMixin:
     async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
+        if self.database.dialect == "postgresql":
+            # One statement, one round trip: its snapshot makes the five row sets consistent.
+            async with self.database.statement() as session:
+                row = await session.fetch_one(_INVENTORY_JSON, {"ids": sorted(opportunity_ids)})
+            assert row is not None
+            found = {name: rows or [] for name, rows in json_value(row["inventory"]).items()}
+            return _inventory_view(**found)
         async with self.database.reading() as session:
             rows = await select_in(session, "SELECT * FROM opportunities WHERE NOT deleted AND id IN", opportunity_ids)
-            opportunities = {row["id"]: opportunity_from(row) for row in rows}
-            parent_ids = {o.parent_id for o in opportunities.values()}
+            parent_ids = {row["parent_id"] for row in rows}
             parent_rows = await select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
             offer_rows = await select_in(session, "SELECT * FROM offers WHERE parent_id IN", parent_ids, "ORDER BY id")
-            seller_ids = {o.seller_id for o in opportunities.values()}
-            seller_rows = await select_in(session, "SELECT * FROM sellers WHERE id IN", seller_ids)
+            seller_rows = await select_in(session, "SELECT * FROM sellers WHERE id IN", {r["seller_id"] for r in rows})
             place_ids = {row["place_id"] for row in parent_rows if row["place_id"]}
             place_rows = await select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
-        offers: dict[int, list[Any]] = {}
-        for row in offer_rows:
-            offers.setdefault(row["parent_id"], []).append(offer_from(row))
-        return InventoryView(
-            opportunities=opportunities,
-            parents={row["id"]: parent_from(row, tuple(offers.get(row["id"], ()))) for row in parent_rows},
-            sellers={row["id"]: seller_from(row) for row in seller_rows},
-            places={row["id"]: place_from(row) for row in place_rows},
-        )
+        return _inventory_view(rows, parent_rows, offer_rows, seller_rows, place_rows)
 
     async def seller_by_id(self, seller_id: int) -> Seller | None:
         async with self.database.reading() as session:
@@ -171,11 +169,13 @@ class OrderStoreMixin:
         if opportunity_ids is not None:
             if not opportunity_ids:
                 return 0
-            condition = f" AND oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
+            # Unary plus: find expired leases through the lease-expiry index (few rows), not through the
+            # opportunity index, which also lists every booked item (thousands on a popular session).
+            condition = f" AND +oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
             params["ids"] = id_list_value(session.dialect, sorted(opportunity_ids))
         rows = await session.fetch_all(
-            "DELETE FROM order_items WHERE id IN (SELECT oi.id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
-            f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now{condition}) RETURNING opportunity_id",
+            "DELETE FROM order_items WHERE id IN (SELECT oi.id FROM orders o JOIN order_items oi ON oi.order_id = o.id"
+            f" WHERE o.lease_expires_ms <= :now AND o.kind = 'OrderQuote'{condition}) RETURNING opportunity_id",
             params,
         )
         if rows:
@@ -200,47 +200,95 @@ class OrderStoreMixin:
 
         An identical repeat (same request hash) gets the stored response; anything else under a used uuid
         raises UuidTaken; missing capacity raises CapacityShortfall and leaves any lease as it was.
+        A new uuid (the common case) is inserted as the Order straight away: it holds no lease to release.
         """
+        wanted = Counter(line.opportunity_id for line in order.lines)
         async with self.database.writing() as session:
-            existing = await session.fetch_one(
-                "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
-                + session.lock_rows,
-                {"p": order.partner_id, "u": order.uuid},
-            )
-            if existing is not None and existing["kind"] == ORDER and existing["request_hash"] == order.request_hash:
-                return True, str(existing["response"])
-            order_id = await self._claim(
-                session,
-                order.partner_id,
-                order.uuid,
-                ORDER,
-                order.seller_id,
-                now_ms,
-                order.test_dataset,
-                existing=existing,
-            )
-            wanted = Counter(line.opportunity_id for line in order.lines)
-            await self._lock(session, set(wanted) | await self._held_by(session, order_id))
-            await self._release_items(session, order_id)
-            await self._reclaim_expired(session, now_ms, set(wanted))
-            short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
+            order_id, expired = await self._insert_order(session, order, set(wanted), now_ms)
+            if order_id is None:
+                existing = await session.fetch_one(
+                    "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
+                    + session.lock_rows,
+                    {"p": order.partner_id, "u": order.uuid},
+                )
+                assert existing is not None
+                if existing["kind"] == ORDER and existing["request_hash"] == order.request_hash:
+                    return True, str(existing["response"])
+                if existing["kind"] != QUOTE:
+                    raise UuidTaken(existing["kind"])
+                order_id = int(existing["id"])
+                await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+                await self._release_items(session, order_id)
+                await session.execute(
+                    "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :h, response = :r,"
+                    " details = :d, currency = :c, prepayment = :pp, seller_id = :s, updated_ms = :t WHERE id = :id",
+                    {**_order_params(order, now_ms), "id": order_id},
+                )
+            if expired:
+                await self._reclaim_expired(session, now_ms, set(wanted))
+            short = await self._take_and_insert(session, order_id, order.lines, wanted)
             if short:
                 raise CapacityShortfall(short)
-            await self._insert_items(session, order_id, order.lines, status="https://openactive.io/OrderItemConfirmed")
-            await session.execute(
-                "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :h, response = :r,"
-                " details = :d, currency = :c, prepayment = :pp, updated_ms = :t WHERE id = :id",
-                {
-                    "h": order.request_hash,
-                    "r": order.response,
-                    "d": json_text(order.details),
-                    "c": order.currency,
-                    "pp": order.prepayment,
-                    "t": now_ms,
-                    "id": order_id,
-                },
-            )
         return False, order.response
+
+    async def _insert_order(
+        self, session: Session, order: NewOrder, opportunity_ids: set[int], now_ms: int
+    ) -> tuple[int | None, bool]:
+        """Insert ``order`` unless its uuid is taken. Returns its id (None if taken) and whether expired
+        leases may hold places on its opportunities, whose rows are then locked (decision 0004)."""
+        params = _order_params(order, now_ms)
+        if session.dialect != "postgresql":  # one writer at a time: no row locks to take
+            row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", params)
+            return (None if row is None else int(row["id"])), True
+        # One round trip: insert, then (only if inserted) lock the opportunities in id order, and count the
+        # expired lease items on them as of this statement's snapshot. Later-committed lease items expire
+        # after ``now``, so a count of zero means there is nothing to reclaim.
+        row = await session.fetch_one(
+            f"WITH new AS ({_INSERT_ORDER} RETURNING id),"
+            " locked AS (SELECT id FROM opportunities WHERE id = ANY(CAST(:ids AS bigint[]))"
+            " AND EXISTS (SELECT 1 FROM new) ORDER BY id FOR UPDATE)"
+            " SELECT (SELECT id FROM new) AS id, (SELECT count(*) FROM locked) AS locked,"
+            " (SELECT count(*) FROM orders q JOIN order_items oi ON oi.order_id = q.id WHERE q.lease_expires_ms <= :now"
+            " AND q.kind = 'OrderQuote' AND +oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
+            {**params, "ids": sorted(opportunity_ids), "now": now_ms},
+        )
+        assert row is not None
+        return (None if row["id"] is None else int(row["id"])), bool(row["expired"])
+
+    async def _take_and_insert(
+        self, session: Session, order_id: int, lines: list[OrderLine], wanted: Counter[int]
+    ) -> list[int]:
+        """Take the places of ``lines`` and store them as confirmed items; the opportunities short of places
+        (then nothing is stored, and the caller rolls back). Callers hold the opportunities' locks."""
+        if session.dialect != "postgresql":
+            short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
+            if not short:
+                await self._insert_items(session, order_id, lines, status=CONFIRMED)
+            return short
+        # One round trip for every take and every item: the rows are locked already, so order is free.
+        ids = sorted(wanted)
+        rows = _item_rows(order_id, lines, CONFIRMED)
+        row = await session.fetch_one(
+            "WITH w AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:ns AS integer[])) AS w(id, n)),"
+            " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
+            " FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n RETURNING o.id),"
+            f" items AS ({_INSERT_ITEMS} SELECT :o, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i FROM unnest("
+            "CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
+            " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]))"
+            " AS x(l, op, of, p, t, snap, a, i) WHERE (SELECT count(*) FROM taken) = :k)"
+            " SELECT ARRAY(SELECT id FROM taken) AS taken",
+            {
+                "ids": ids,
+                "ns": [wanted[i] for i in ids],
+                "k": len(ids),
+                "o": order_id,
+                "s": CONFIRMED,
+                **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
+            },
+        )
+        assert row is not None
+        taken = set(row["taken"])
+        return [i for i in ids if i not in taken]
 
     async def _claim(
         self,
@@ -274,25 +322,10 @@ class OrderStoreMixin:
     async def _insert_items(
         self, session: Session, order_id: int, lines: Iterable[OrderLine], status: str | None
     ) -> None:
-        rows = [
-            {
-                "o": order_id,
-                "l": line.line,
-                "op": line.opportunity_id,
-                "of": line.offer_id,
-                "s": status,
-                "p": line.price_minor,
-                "t": line.tax_minor,
-                "snap": None if line.offer_snapshot is None else json_text(line.offer_snapshot),
-                "a": None if line.attendee is None else json_text(line.attendee),
-                "i": None if line.intake is None else json_text(line.intake),
-            }
-            for line in lines
-        ]
+        rows = _item_rows(order_id, lines, status)
         if rows:
             await session.execute_many(
-                "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
-                " snapshot, attendee, intake) VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i)",
+                _INSERT_ITEMS + " VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i)",
                 rows,
             )
 
@@ -458,6 +491,76 @@ async def select_in(session: Session, sql: str, ids: set[int], suffix: str = "")
     dialect = session.dialect
     return await session.fetch_all(
         f"{sql} {id_list(dialect, 'ids')} {suffix}", {"ids": id_list_value(dialect, sorted(ids))}
+    )
+
+
+_INSERT_ORDER = (
+    "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, request_hash, response, details,"
+    " currency, prepayment, created_ms, updated_ms)"
+    " VALUES (:p, :u, 'Order', :s, false, :ds, :h, :r, :d, :c, :pp, :t, :t) ON CONFLICT (partner_id, uuid) DO NOTHING"
+)
+_INSERT_ITEMS = (
+    "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
+    " snapshot, attendee, intake)"
+)
+
+
+def _order_params(order: NewOrder, now_ms: int) -> dict[str, Any]:
+    return {
+        "p": order.partner_id,
+        "u": order.uuid,
+        "s": order.seller_id,
+        "ds": order.test_dataset,
+        "h": order.request_hash,
+        "r": order.response,
+        "d": json_text(order.details),
+        "c": order.currency,
+        "pp": order.prepayment,
+        "t": now_ms,
+    }
+
+
+def _item_rows(order_id: int, lines: Iterable[OrderLine], status: str | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "o": order_id,
+            "l": line.line,
+            "op": line.opportunity_id,
+            "of": line.offer_id,
+            "s": status,
+            "p": line.price_minor,
+            "t": line.tax_minor,
+            "snap": None if line.offer_snapshot is None else json_text(line.offer_snapshot),
+            "a": None if line.attendee is None else json_text(line.attendee),
+            "i": None if line.intake is None else json_text(line.intake),
+        }
+        for line in lines
+    ]
+
+
+_INVENTORY_JSON = """
+WITH o AS (SELECT * FROM opportunities WHERE NOT deleted AND id = ANY(CAST(:ids AS bigint[]))),
+p AS (SELECT * FROM parents WHERE id IN (SELECT parent_id FROM o))
+SELECT json_build_object(
+  'opportunities', (SELECT json_agg(o) FROM o),
+  'parents', (SELECT json_agg(p) FROM p),
+  'offers', (SELECT json_agg(f ORDER BY f.id) FROM offers f WHERE f.parent_id IN (SELECT id FROM p)),
+  'sellers', (SELECT json_agg(s) FROM sellers s WHERE s.id IN (SELECT seller_id FROM o)),
+  'places', (SELECT json_agg(l) FROM places l WHERE l.id IN (SELECT place_id FROM p))
+) AS inventory"""
+
+
+def _inventory_view(
+    opportunities: list[Row], parents: list[Row], offers: list[Row], sellers: list[Row], places: list[Row]
+) -> InventoryView:
+    offers_by_parent: dict[int, list[Any]] = {}
+    for row in offers:
+        offers_by_parent.setdefault(row["parent_id"], []).append(offer_from(row))
+    return InventoryView(
+        opportunities={row["id"]: opportunity_from(row) for row in opportunities},
+        parents={row["id"]: parent_from(row, tuple(offers_by_parent.get(row["id"], ()))) for row in parents},
+        sellers={row["id"]: seller_from(row) for row in sellers},
+        places={row["id"]: place_from(row) for row in places},
     )
 
 
