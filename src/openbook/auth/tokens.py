@@ -24,6 +24,7 @@ ALL_SCOPES = (SCOPE_BOOKING, SCOPE_ORDERS_FEED)
 CLIENT_ID_CLAIM = "https://openactive.io/clientId"
 AUDIENCE = "openbooking"
 ALGORITHM = "HS256"
+FIRST_KEY_ID = "1"
 _KEY_RELOAD_SECONDS = 5.0  # an unknown kid reloads keys at most this often, so junk tokens cannot flood the store
 
 
@@ -106,9 +107,9 @@ class TokenService:
                 if self._newest is None:
                     await self._reload()
                 if self._newest is None:
-                    # First token ever: make a key. Two processes may race; both keys are kept and valid.
+                    # First token ever: processes racing to make the key all insert kid "1"; one wins, all use it.
                     await self._store.add_signing_key(
-                        SigningKey(secrets.token_hex(8), secrets.token_urlsafe(48), to_epoch_ms(now))
+                        SigningKey(FIRST_KEY_ID, secrets.token_urlsafe(48), to_epoch_ms(now))
                     )
                     await self._reload()
         assert self._newest is not None
