@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from openbook.domain.intake import IntakeField
 from openbook.domain.money import Money
 
 OA = "https://openactive.io/"
@@ -145,6 +146,7 @@ class Offer:
     min_age: int | None = None
     max_age: int | None = None
     id: int | None = None
+    intake_form: tuple[IntakeField, ...] = ()
 
     @property
     def is_free(self) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from openbook.domain.intake import FieldKind, IntakeField, IntakeFormDefinitionError
 from openbook.domain.inventory import (
     AttendanceMode,
     Availability,
@@ -27,6 +29,8 @@ from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
 
 TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses")
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,100}")
+_FIELD_SUFFIX = "FormFieldSpecification"
 
 
 def parse_inventory_json(text: str | bytes) -> InventoryBundle:
@@ -172,6 +176,13 @@ def _offer(reader: RecordReader) -> Offer | None:
     in_advance = reader.enum("openBookingInAdvance", Availability)
     cancellation = reader.duration("latestCancellationBeforeStartDate")
     full_refund = reader.boolean("allowCustomerCancellationFullRefund", False)
+    intake_form = reader.children("intakeForm", lambda n, d: _intake_field(RecordReader(n, d, reader.problems)))
+    if len({field.identifier for field in intake_form}) != len(intake_form):
+        reader.problem("intakeForm", "field identifiers must be unique within the offer")
+    if intake_form and FlowRequirement.INTAKE_FORM not in requirements:
+        requirements.append(FlowRequirement.INTAKE_FORM)  # the open data must announce the form
+    elif FlowRequirement.INTAKE_FORM in requirements and not reader.data.get("intakeForm"):
+        reader.problem("openBookingFlowRequirement", "OpenBookingIntakeForm needs an intakeForm with its questions")
     if identifier is None or price is None:
         return None
     if price.amount > 0 and prepayment is None:
@@ -189,7 +200,32 @@ def _offer(reader: RecordReader) -> Offer | None:
         requirements=tuple(requirements),
         min_age=min_age,
         max_age=max_age,
+        intake_form=intake_form,
     )
+
+
+def _intake_field(reader: RecordReader) -> IntakeField | None:
+    identifier = reader.text("identifier", required=True)
+    name = reader.text("name", required=True)
+    kind_name = reader.text("@type") or FieldKind.SHORT_ANSWER.value
+    # Short names ("Dropdown") and the OpenActive type names ("DropdownFormFieldSpecification") both work.
+    kind = next((k for k in FieldKind if kind_name in (k.value, k.value.removesuffix(_FIELD_SUFFIX))), None)
+    if kind is None:
+        names = ", ".join(k.value.removesuffix(_FIELD_SUFFIX) for k in FieldKind)
+        reader.problem("@type", f"must be one of {names}; got {kind_name!r}")
+    description = reader.text("description")
+    required = reader.boolean("valueRequired", False)
+    options = reader.text_list("valueOption")
+    if identifier is None or name is None or kind is None:
+        return None
+    if not _URL_SAFE.fullmatch(identifier):
+        reader.problem("identifier", "use letters, digits, '-' and '_' only (it becomes part of a URL)")
+        return None
+    try:
+        return IntakeField(identifier, kind, name, description, required, options)
+    except IntakeFormDefinitionError as error:
+        reader.problem("valueRequired" if required else "valueOption", str(error))
+        return None
 
 
 def _occurrence(reader: RecordReader, kind: OpportunityKind, capacity_field: str) -> OpportunityDraft | None:

@@ -8,6 +8,7 @@ import msgspec
 
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
+from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
 from openbook.domain.money import Money
 from openbook.domain.orders import OrderItemStatus, Totals
@@ -141,10 +142,25 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
             document["attendeeDetailsRequired"] = list(ATTENDEE_FIELDS)
             if item.request.attendee is not None:
                 document["attendee"] = item.request.attendee
+        if item.offer.intake_form:
+            document["orderItemIntakeForm"] = [intake_field(urls, field) for field in item.offer.intake_form]
+            if item.request.intake:
+                document["orderItemIntakeFormResponse"] = list(item.request.intake)
     else:
         _echo_references(document, item)
     if item.errors and not booked:
         document["error"] = [_item_error(error) for error in item.errors]
+    return document
+
+
+def intake_field(urls: Urls, field: IntakeField) -> JsonLd:
+    document: JsonLd = {"@type": field.kind.value, "@id": urls.intake_field(field.identifier), "name": field.name}
+    if field.description:
+        document["description"] = field.description
+    if field.kind is not FieldKind.BOOLEAN:  # the spec forbids valueRequired on yes/no fields
+        document["valueRequired"] = field.required
+    if field.options:
+        document["valueOption"] = list(field.options)
     return document
 
 

@@ -41,6 +41,9 @@ class Urls:
     def seller(self, seller_id: int) -> str:
         return f"{self.identifiers}/sellers/{seller_id}"
 
+    def intake_field(self, identifier: str) -> str:
+        return f"{self.identifiers}/intake-form-fields/{identifier}"
+
     def place(self, place_id: int) -> str:
         return f"{self.identifiers}/places/{place_id}"
 

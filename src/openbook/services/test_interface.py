@@ -14,6 +14,7 @@ from decimal import Decimal
 from openbook.domain import errors
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
+from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
     Availability,
     EventStatus,
@@ -51,6 +52,17 @@ class Recipe:
     full_refund: bool = True
     requirements: tuple[FlowRequirement, ...] = ()
     status: EventStatus = EventStatus.SCHEDULED
+    intake_form: tuple[IntakeField, ...] = ()
+
+
+# One field of each kind, so every kind of answer (and of wrong answer) is exercised.
+TEST_INTAKE_FORM = (
+    IntakeField("experience", FieldKind.SHORT_ANSWER, "Experience", "How long have you done this?", required=True),
+    IntakeField("injuries", FieldKind.PARAGRAPH, "Injuries", "Anything the instructor should know about?"),
+    IntakeField("level", FieldKind.DROPDOWN, "Level", required=True, options=("Beginner", "Intermediate", "Advanced")),
+    IntakeField("photo-consent", FieldKind.BOOLEAN, "Photo consent", "May we take photos of the session?"),
+    IntakeField("certificate", FieldKind.FILE_UPLOAD, "Certificate", "A link to your first-aid certificate"),
+)
 
 
 _RECIPES: dict[str, Recipe] = {
@@ -81,6 +93,9 @@ _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookableFreePrepaymentOptional": Recipe(price="0.00", prepayment=Availability.OPTIONAL),
     "TestOpportunityBookableFreePrepaymentRequired": Recipe(price="0.00", prepayment=Availability.REQUIRED),
     "TestOpportunityBookableAttendeeDetails": Recipe(requirements=(FlowRequirement.ATTENDEE_DETAILS,)),
+    "TestOpportunityBookableAdditionalDetails": Recipe(
+        requirements=(FlowRequirement.INTAKE_FORM,), intake_form=TEST_INTAKE_FORM
+    ),
     "TestOpportunityBookableSellerTermsOfService": Recipe(),
     "TestOpportunityNotBookableViaAvailableChannel": Recipe(),
 }
@@ -121,6 +136,7 @@ async def create_test_opportunity(
         latest_cancellation_before_start=recipe.cancellation_window,
         allow_customer_cancellation_full_refund=recipe.full_refund,
         requirements=recipe.requirements,
+        intake_form=recipe.intake_form,
     )
     capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
     occurrence = OpportunityDraft(f"test-{tag}", kind, start, start + timedelta(hours=1), capacity, recipe.status)

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from openbook.domain.clock import from_epoch_ms, to_epoch_ms
+from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
     AttendanceMode,
     Availability,
@@ -159,7 +160,30 @@ def offer_params(offer: Offer, parent_id: int) -> dict[str, Any]:
         "requirements": json_text([r.value for r in offer.requirements]),
         "min_age": offer.min_age,
         "max_age": offer.max_age,
+        "intake_form": json_text([_intake_field_record(f) for f in offer.intake_form]) if offer.intake_form else None,
     }
+
+
+def _intake_field_record(field: IntakeField) -> dict[str, Any]:
+    return {
+        "identifier": field.identifier,
+        "kind": field.kind.value,
+        "name": field.name,
+        "description": field.description,
+        "required": field.required,
+        "options": list(field.options),
+    }
+
+
+def _intake_field_from(record: dict[str, Any]) -> IntakeField:
+    return IntakeField(
+        identifier=record["identifier"],
+        kind=FieldKind(record["kind"]),
+        name=record["name"],
+        description=record["description"],
+        required=record["required"],
+        options=tuple(record["options"]),
+    )
 
 
 def offer_from(row: Row) -> Offer:
@@ -178,6 +202,7 @@ def offer_from(row: Row) -> Offer:
         requirements=tuple(FlowRequirement(r) for r in json_value(row["requirements"])),
         min_age=row["min_age"],
         max_age=row["max_age"],
+        intake_form=tuple(_intake_field_from(f) for f in json_value(row["intake_form"]) or ()),
     )
 
 

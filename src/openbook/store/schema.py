@@ -112,6 +112,7 @@ offers = Table(
     Column("requirements", JSON, nullable=False),
     Column("min_age", Integer),
     Column("max_age", Integer),
+    Column("intake_form", JSON),  # the questions asked before booking (domain.intake.IntakeField records)
     CheckConstraint("price_minor >= 0", name="price_not_negative"),
     Index("ix_offers_parent_identifier", "parent_id", "identifier", unique=True),
 )
