@@ -38,6 +38,10 @@ class PostgresSession:
         row: Row | None = await self._connection.fetchrow(text, *values)
         return row
 
+    async def fetch_tuples(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        text, values = _bind(sql, params)
+        return [tuple(row) for row in await self._connection.fetch(text, *values)]
+
     async def execute(self, sql: str, params: Params | None = None) -> None:
         text, values = _bind(sql, params)
         await self._connection.execute(text, *values)

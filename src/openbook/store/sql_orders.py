@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from openbook.domain.inventory import OpportunityKind, Seller
+from openbook.domain.inventory import Opportunity, OpportunityKind, Place, Seller
+from openbook.store import schema
 from openbook.store.database import Database, Row, Session, id_list, id_list_value
 from openbook.store.port import (
     CapacityShortfall,
@@ -37,6 +38,7 @@ from openbook.store.records import (
 
 QUOTE, PROPOSAL, ORDER, DELETED = "OrderQuote", "OrderProposal", "Order", "Deleted"
 CONFIRMED = "https://openactive.io/OrderItemConfirmed"
+V = TypeVar("V")
 CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/SellerCancelled")
 
 
@@ -46,24 +48,39 @@ class OrderStoreMixin:
     # ---- inventory as booking sees it ----------------------------------------------------------------
 
     async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+        """The opportunities with their parents, offers, sellers and places: one statement (one snapshot,
+        no explicit transaction, one round trip on PostgreSQL), a row per opportunity and offer."""
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
-        if self.database.dialect == "postgresql":
-            # One statement, one round trip: its snapshot makes the five row sets consistent.
-            async with self.database.statement() as session:
-                row = await session.fetch_one(_INVENTORY_JSON, {"ids": sorted(opportunity_ids)})
-            assert row is not None
-            found = {name: rows or [] for name, rows in json_value(row["inventory"]).items()}
-            return _inventory_view(**found)
-        async with self.database.reading() as session:
-            rows = await select_in(session, "SELECT * FROM opportunities WHERE NOT deleted AND id IN", opportunity_ids)
-            parent_ids = {row["parent_id"] for row in rows}
-            parent_rows = await select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
-            offer_rows = await select_in(session, "SELECT * FROM offers WHERE parent_id IN", parent_ids, "ORDER BY id")
-            seller_rows = await select_in(session, "SELECT * FROM sellers WHERE id IN", {r["seller_id"] for r in rows})
-            place_ids = {row["place_id"] for row in parent_rows if row["place_id"]}
-            place_rows = await select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
-        return _inventory_view(rows, parent_rows, offer_rows, seller_rows, place_rows)
+        async with self.database.statement() as session:
+            rows = await session.fetch_tuples(
+                _INVENTORY + id_list(session.dialect, "ids"),
+                {"ids": id_list_value(session.dialect, sorted(opportunity_ids))},
+            )
+        opportunities: dict[int, Opportunity] = {}
+        parent_rows: dict[int, tuple[Any, ...]] = {}
+        offers: dict[int, dict[int, tuple[Any, ...]]] = {}
+        sellers: dict[int, Seller] = {}
+        places: dict[int, Place] = {}
+        for row in rows:
+            opportunity, parent, seller, place, offer = (row[a:b] for a, b in _INVENTORY_SLICES)
+            if opportunity[0] not in opportunities:
+                opportunities[opportunity[0]] = opportunity_from(
+                    dict(zip(_INVENTORY_NAMES[0], opportunity, strict=True))
+                )
+            parent_rows[parent[0]] = parent
+            if offer[0] is not None:
+                offers.setdefault(parent[0], {})[offer[0]] = offer
+            sellers[seller[0]] = _converted(seller_from, 2, seller)
+            if place[0] is not None:
+                places[place[0]] = _converted(place_from, 3, place)
+        parents = {}
+        for parent_id, parent in parent_rows.items():
+            parent_offers = tuple(
+                _converted(offer_from, 4, offer) for _, offer in sorted(offers.get(parent_id, {}).items())
+            )
+            parents[parent_id] = _converted(parent_from, 1, parent, parent_offers)
+        return InventoryView(opportunities, parents, sellers, places)
 
     async def seller_by_id(self, seller_id: int) -> Seller | None:
         async with self.database.reading() as session:
@@ -538,30 +555,45 @@ def _item_rows(order_id: int, lines: Iterable[OrderLine], status: str | None) ->
     ]
 
 
-_INVENTORY_JSON = """
-WITH o AS (SELECT * FROM opportunities WHERE NOT deleted AND id = ANY(CAST(:ids AS bigint[]))),
-p AS (SELECT * FROM parents WHERE id IN (SELECT parent_id FROM o))
-SELECT json_build_object(
-  'opportunities', (SELECT json_agg(o) FROM o),
-  'parents', (SELECT json_agg(p) FROM p),
-  'offers', (SELECT json_agg(f ORDER BY f.id) FROM offers f WHERE f.parent_id IN (SELECT id FROM p)),
-  'sellers', (SELECT json_agg(s) FROM sellers s WHERE s.id IN (SELECT seller_id FROM o)),
-  'places', (SELECT json_agg(l) FROM places l WHERE l.id IN (SELECT place_id FROM p))
-) AS inventory"""
-
-
-def _inventory_view(
-    opportunities: list[Row], parents: list[Row], offers: list[Row], sellers: list[Row], places: list[Row]
-) -> InventoryView:
-    offers_by_parent: dict[int, list[Any]] = {}
-    for row in offers:
-        offers_by_parent.setdefault(row["parent_id"], []).append(offer_from(row))
-    return InventoryView(
-        opportunities={row["id"]: opportunity_from(row) for row in opportunities},
-        parents={row["id"]: parent_from(row, tuple(offers_by_parent.get(row["id"], ()))) for row in parents},
-        sellers={row["id"]: seller_from(row) for row in sellers},
-        places={row["id"]: place_from(row) for row in places},
+# Columns named from the schema, so that each table's part of a joined row can be sliced out by position.
+_INVENTORY_TABLES = (
+    ("o", schema.opportunities),
+    ("p", schema.parents),
+    ("s", schema.sellers),
+    ("l", schema.places),
+    ("f", schema.offers),
+)
+_INVENTORY_NAMES = tuple(tuple(column.name for column in table.columns) for _, table in _INVENTORY_TABLES)
+_INVENTORY_SLICES = tuple(
+    (sum(map(len, _INVENTORY_NAMES[:n])), sum(map(len, _INVENTORY_NAMES[: n + 1])))
+    for n in range(len(_INVENTORY_NAMES))
+)
+_INVENTORY = (
+    "SELECT "
+    + ", ".join(
+        f"{alias}.{name}"
+        for (alias, _), names in zip(_INVENTORY_TABLES, _INVENTORY_NAMES, strict=True)
+        for name in names
     )
+    + " FROM opportunities o JOIN parents p ON p.id = o.parent_id JOIN sellers s ON s.id = o.seller_id"
+    " LEFT JOIN places l ON l.id = p.place_id LEFT JOIN offers f ON f.parent_id = p.id"
+    " WHERE NOT o.deleted AND o.id IN "
+)
+# Parents, sellers, places and offers rarely change: their domain values are kept by row content (so a
+# changed row simply misses), which saves converting the same rows for every booking request.
+_CONVERTED: dict[tuple[Any, ...], Any] = {}
+_CONVERTED_LIMIT = 4096
+
+
+def _converted(convert: Callable[..., V], table: int, values: tuple[Any, ...], *extra: Any) -> V:
+    """``convert(row, *extra)`` for the ``table``-th part of an inventory row, kept by content."""
+    key = (table, values, *extra)
+    found: V | None = _CONVERTED.get(key)
+    if found is None:
+        if len(_CONVERTED) >= _CONVERTED_LIMIT:
+            _CONVERTED.clear()
+        found = _CONVERTED[key] = convert(dict(zip(_INVENTORY_NAMES[table], values, strict=True)), *extra)
+    return found
 
 
 def _stored_order(row: Row, items: list[Row]) -> StoredOrder:

@@ -69,6 +69,16 @@ class SqliteSession:
         row: Row | None = await self._run(lambda: self._connection.execute(sql, params or {}).fetchone())
         return row
 
+    async def fetch_tuples(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        def fetch() -> list[tuple[Any, ...]]:
+            cursor = self._connection.cursor()
+            cursor.row_factory = None
+            rows: list[tuple[Any, ...]] = cursor.execute(sql, params or {}).fetchall()
+            return rows
+
+        rows: list[tuple[Any, ...]] = await self._run(fetch)
+        return rows
+
     async def execute(self, sql: str, params: Params | None = None) -> None:
         await self._run(lambda: self._connection.execute(sql, params or {}))
 
