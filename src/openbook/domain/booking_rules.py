@@ -10,7 +10,7 @@ from typing import Any
 
 from openbook.domain import errors
 from openbook.domain.errors import BookingError, ItemError
-from openbook.domain.inventory import Availability, EventStatus, Offer, Opportunity, Seller
+from openbook.domain.inventory import Availability, EventStatus, Offer, Opportunity, PaymentReconciliation, Seller
 from openbook.domain.orders import OrderItemStatus
 from openbook.domain.pricing import effective_prepayment
 
@@ -96,6 +96,19 @@ def payment_error(offers: Sequence[Offer], total_is_zero: bool, payment: dict[st
     if payment is not None and not payment.get("identifier"):
         return BookingError(errors.INCOMPLETE_PAYMENT_DETAILS, "payment.identifier is required at B")
     return None
+
+
+def reconciliation_error(expected: PaymentReconciliation | None, payment: dict[str, Any] | None) -> BookingError | None:
+    """A `payment` that the seller could not reconcile (checked whenever one is sent, even on a free order)."""
+    if expected is None or payment is None:
+        return None
+    wrong = [key for key, value in expected.expected().items() if payment.get(key) != value]
+    if not wrong:
+        return None
+    return BookingError(
+        errors.INVALID_PAYMENT_DETAILS,
+        f"payment {', '.join(wrong)} must match the seller's payment account for reconciliation",
+    )
 
 
 def prepayment_conflicts(offers: Sequence[Offer | None]) -> list[bool]:

@@ -103,6 +103,20 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentReconciliation:
+    """What a broker's `payment` must say for the seller to reconcile it (e.g. its Stripe account)."""
+
+    name: str | None = None
+    account_id: str | None = None
+    provider_id: str | None = None
+
+    def expected(self) -> dict[str, str]:
+        """The Payment properties that must match, by their OpenActive names."""
+        pairs = (("name", self.name), ("accountId", self.account_id), ("paymentProviderId", self.provider_id))
+        return {key: value for key, value in pairs if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class Seller:
     identifier: str
     kind: SellerKind
@@ -119,6 +133,7 @@ class Seller:
     address: PostalAddress | None = None
     terms_of_service: tuple[Terms, ...] = ()
     id: int | None = None
+    payment_reconciliation: PaymentReconciliation | None = None
 
 
 @dataclass(frozen=True, slots=True)

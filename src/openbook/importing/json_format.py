@@ -18,6 +18,7 @@ from openbook.domain.inventory import (
     OpportunityKind,
     ParentDraft,
     ParentKind,
+    PaymentReconciliation,
     Place,
     PostalAddress,
     Seller,
@@ -107,6 +108,7 @@ def _seller(reader: RecordReader) -> Seller | None:
     if kind is SellerKind.ORGANIZATION and legal_name is None:
         reader.problem("legalName", "is required for an Organization seller")
     allowed = reader.boolean("isOpenBookingAllowed", True)
+    reconciliation = _reconciliation(reader.nested("paymentReconciliation"))
     if identifier is None or kind is None or name is None or tax_mode is None:
         return None
     return Seller(
@@ -124,7 +126,18 @@ def _seller(reader: RecordReader) -> Seller | None:
         vat_id=vat_id,
         address=address,
         terms_of_service=terms,
+        payment_reconciliation=reconciliation,
     )
+
+
+def _reconciliation(reader: RecordReader | None) -> PaymentReconciliation | None:
+    if reader is None:
+        return None
+    details = PaymentReconciliation(reader.text("name"), reader.text("accountId"), reader.text("paymentProviderId"))
+    if not details.expected():
+        reader.problem("accountId", "give at least one of name, accountId, paymentProviderId")
+        return None
+    return details
 
 
 def _place(reader: RecordReader) -> Place | None:

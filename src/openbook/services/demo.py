@@ -13,6 +13,7 @@ from openbook.domain.inventory import (
     OpportunityKind,
     ParentDraft,
     ParentKind,
+    PaymentReconciliation,
     Place,
     PostalAddress,
     Seller,
@@ -51,6 +52,8 @@ def _sellers() -> tuple[Seller, ...]:
             vat_id="GB123456789",
             address=PostalAddress("1 Mill Lane", "Kingston", "Surrey", "KT1 1AA", "GB"),
             terms_of_service=(Terms("Terms and conditions", "https://riverside-leisure.example.com/terms"),),
+            # The spec's example account: brokers paying this seller must name it in `payment`.
+            payment_reconciliation=PaymentReconciliation("AcmeBroker Points", "SN1593", "STRIPE"),
         ),
         Seller(
             identifier="sam-taylor-coaching",

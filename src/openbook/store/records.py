@@ -21,6 +21,7 @@ from openbook.domain.inventory import (
     OpportunityKind,
     ParentKind,
     ParentOpportunity,
+    PaymentReconciliation,
     Place,
     PostalAddress,
     Seller,
@@ -91,7 +92,19 @@ def seller_params(seller: Seller) -> dict[str, Any]:
         "vat_id": seller.vat_id,
         "address": addressjson_value(seller.address),
         "terms_of_service": json_text(terms),
+        "payment_reconciliation": _reconciliation_text(seller.payment_reconciliation),
     }
+
+
+def _reconciliation_text(details: PaymentReconciliation | None) -> str | None:
+    return None if details is None else json_text(details.expected())
+
+
+def _reconciliation_from(value: object) -> PaymentReconciliation | None:
+    record = json_value(value)
+    if not record:
+        return None
+    return PaymentReconciliation(record.get("name"), record.get("accountId"), record.get("paymentProviderId"))
 
 
 def seller_from(row: Row) -> Seller:
@@ -120,6 +133,7 @@ def seller_from(row: Row) -> Seller:
         vat_id=row["vat_id"],
         address=address_from(row["address"]),
         terms_of_service=terms,
+        payment_reconciliation=_reconciliation_from(row["payment_reconciliation"]),
     )
 
 

@@ -55,6 +55,8 @@ sellers = Table(
     Column("vat_id", Text),
     Column("address", JSON),
     Column("terms_of_service", JSON),
+    # The `payment` details a broker must send for this seller's reconciliation (name, accountId, paymentProviderId).
+    Column("payment_reconciliation", JSON),
 )
 
 places = Table(
