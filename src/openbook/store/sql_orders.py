@@ -90,25 +90,31 @@ class OrderStoreMixin:
     # ---- leases --------------------------------------------------------------------------------------
 
     async def lease_view(self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int) -> LeaseView:
-        async with self.database.reading() as session:
-            own_row = await session.fetch_one(
-                "SELECT id, kind, lease_expires_ms FROM orders WHERE partner_id = :p AND uuid = :u",
-                {"p": partner_id, "u": uuid},
+        # One statement (one snapshot): the first row says what this uuid is, the others count live lease
+        # items on each opportunity, this uuid's own (mine) apart from other customers'.
+        async with self.database.statement() as session:
+            rows = await session.fetch_tuples(
+                "SELECT 0, kind, 0, false FROM orders WHERE partner_id = :p AND uuid = :u"
+                " UNION ALL SELECT 1, NULL, oi.opportunity_id, o.partner_id = :p AND o.uuid = :u"
+                " FROM order_items oi JOIN orders o ON o.id = oi.order_id"
+                " WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms > :now"
+                f" AND oi.opportunity_id IN {id_list(session.dialect, 'ids')}",
+                {
+                    "p": partner_id,
+                    "u": uuid,
+                    "now": now_ms,
+                    "ids": id_list_value(session.dialect, sorted(opportunity_ids)),
+                },
             )
-            own: Counter[int] = Counter()
-            others: Counter[int] = Counter()
-            if opportunity_ids:
-                dialect = session.dialect
-                rows = await session.fetch_all(
-                    "SELECT oi.opportunity_id, o.id AS order_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
-                    f" WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms > :now"
-                    f" AND oi.opportunity_id IN {id_list(dialect, 'ids')}",
-                    {"now": now_ms, "ids": id_list_value(dialect, sorted(opportunity_ids))},
-                )
-                for row in rows:
-                    mine = own_row is not None and row["order_id"] == own_row["id"]
-                    (own if mine else others)[row["opportunity_id"]] += 1
-        return LeaseView(None if own_row is None else own_row["kind"], dict(own), dict(others))
+        kind: str | None = None
+        own: Counter[int] = Counter()
+        others: Counter[int] = Counter()
+        for part, row_kind, opportunity_id, mine in rows:
+            if part == 0:
+                kind = row_kind
+            else:
+                (own if mine else others)[opportunity_id] += 1
+        return LeaseView(kind, dict(own), dict(others))
 
     async def replace_lease(
         self,
@@ -125,10 +131,15 @@ class OrderStoreMixin:
         Returns the lines granted. Raises UuidTaken if the uuid is already an order, proposal or deleted.
         """
         async with self.database.writing() as session:
-            order_id = await self._claim(session, partner_id, uuid, QUOTE, seller_id, now_ms, test_dataset)
+            order_id, new = await self._claim(
+                session, partner_id, uuid, QUOTE, seller_id, now_ms, test_dataset, lease_expires_ms=expires_ms
+            )
             wanted = Counter(line.opportunity_id for line in lines)
-            await self._lock(session, set(wanted) | await self._held_by(session, order_id))
-            await self._release_items(session, order_id)
+            if new:  # a new lease holds nothing yet
+                await self._lock(session, set(wanted))
+            else:
+                await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+                await self._release_items(session, order_id)
             await self._reclaim_expired(session, now_ms, set(wanted))
             granted_per_opportunity: dict[int, int] = {}
             for opportunity_id in sorted(wanted):
@@ -141,10 +152,11 @@ class OrderStoreMixin:
                     granted_per_opportunity[line.opportunity_id] -= 1
                     granted.append(line)
             await self._insert_items(session, order_id, granted, status=None)
-            await session.execute(
-                "UPDATE orders SET lease_expires_ms = :e, updated_ms = :t, seller_id = :s WHERE id = :id",
-                {"e": expires_ms, "t": now_ms, "s": seller_id, "id": order_id},
-            )
+            if not new:
+                await session.execute(
+                    "UPDATE orders SET lease_expires_ms = :e, updated_ms = :t, seller_id = :s WHERE id = :id",
+                    {"e": expires_ms, "t": now_ms, "s": seller_id, "id": order_id},
+                )
         return {line.line for line in granted}
 
     async def release_lease(self, partner_id: int, uuid: str) -> None:
@@ -316,25 +328,33 @@ class OrderStoreMixin:
         seller_id: int,
         now_ms: int,
         test_dataset: str | None,
-        existing: Row | None = None,
-    ) -> int:
-        """The orders row for (partner, uuid), created if new; refuses a uuid already used otherwise."""
-        if existing is None:
-            row = await session.fetch_one(
-                "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, created_ms, updated_ms)"
-                " VALUES (:p, :u, :k, :s, false, :d, :t, :t) ON CONFLICT (partner_id, uuid) DO NOTHING RETURNING id",
-                {"p": partner_id, "u": uuid, "k": QUOTE, "s": seller_id, "d": test_dataset, "t": now_ms},
-            )
-            if row is not None:
-                return int(row["id"])
-            existing = await session.fetch_one(
-                "SELECT id, kind FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
-                {"p": partner_id, "u": uuid},
-            )
-            assert existing is not None
+        lease_expires_ms: int | None = None,
+    ) -> tuple[int, bool]:
+        """The orders row for (partner, uuid) and whether it is new; refuses a uuid already used otherwise."""
+        row = await session.fetch_one(
+            "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, lease_expires_ms,"
+            " created_ms, updated_ms) VALUES (:p, :u, :k, :s, false, :d, :e, :t, :t)"
+            " ON CONFLICT (partner_id, uuid) DO NOTHING RETURNING id",
+            {
+                "p": partner_id,
+                "u": uuid,
+                "k": kind,
+                "s": seller_id,
+                "d": test_dataset,
+                "e": lease_expires_ms,
+                "t": now_ms,
+            },
+        )
+        if row is not None:
+            return int(row["id"]), True
+        existing = await session.fetch_one(
+            "SELECT id, kind FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
+            {"p": partner_id, "u": uuid},
+        )
+        assert existing is not None
         if existing["kind"] != QUOTE:
             raise UuidTaken(existing["kind"])
-        return int(existing["id"])
+        return int(existing["id"]), False
 
     async def _insert_items(
         self, session: Session, order_id: int, lines: Iterable[OrderLine], status: str | None
@@ -364,6 +384,8 @@ class OrderStoreMixin:
         return row is not None
 
     async def _take_up_to(self, session: Session, opportunity_id: int, places: int) -> int:
+        if await self._take(session, opportunity_id, places):  # the usual case: all of them
+            return places
         row = await session.fetch_one(
             "SELECT remaining_capacity FROM opportunities WHERE id = :id AND NOT deleted" + session.lock_rows,
             {"id": opportunity_id},
