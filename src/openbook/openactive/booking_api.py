@@ -66,7 +66,7 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _service(runtime: Runtime) -> BookingService:
-    return BookingService(runtime.store, runtime.settings.lease_duration)
+    return BookingService(runtime.store, runtime.settings.lease_duration, intake_field_id=runtime.urls.intake_field)
 
 
 def _uuid(request: Request) -> str:

@@ -24,10 +24,12 @@ from openbook.domain.booking_rules import (
     capacity_errors,
     payment_error,
     prepayment_conflicts,
+    reconciliation_error,
     share_capacity,
 )
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError, ItemError
+from openbook.domain.intake import intake_errors
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, Seller
 from openbook.domain.money import Money, from_minor, quantize, to_minor
 from openbook.domain.orders import BrokerRole, OrderItemStatus, Totals
@@ -137,12 +139,12 @@ class BookingService:
         store: Store,
         lease_duration: timedelta,
         tax_rate: Decimal = DEFAULT_TAX_RATE,
-        reconciliation: dict[str, str] | None = None,
+        intake_field_id: Callable[[str], str] = str,
     ) -> None:
         self.store = store
         self.lease_duration = lease_duration
         self.tax_rate = tax_rate
-        self.reconciliation = reconciliation or {}
+        self.intake_field_id = intake_field_id  # a field identifier -> the @id brokers answer with
 
     # ---- C1 / C2 -------------------------------------------------------------------------------------
 
@@ -286,6 +288,9 @@ class BookingService:
         opportunity_ids = {i.opportunity[1] for i in request.items if i.opportunity is not None}
         inventory = await self.store.inventory_for(opportunity_ids)
         seller = await self._seller(request, inventory)
+        unreconcilable = reconciliation_error(seller.payment_reconciliation, request.payment)
+        if unreconcilable is not None:
+            raise unreconcilable
         items = [self._price(item, inventory, seller, request.stage, now) for item in request.items]
         for position, item in enumerate(items, start=1):
             item.line = position
@@ -330,11 +335,6 @@ class BookingService:
                 raise BookingError(errors.INCOMPLETE_CUSTOMER_DETAILS, "customer.email is required")
             if customer["@type"] == "Organization" and not customer.get("name"):
                 raise BookingError(errors.INCOMPLETE_CUSTOMER_DETAILS, "an Organization customer needs a name")
-        payment = request.payment
-        if payment is not None and self.reconciliation:
-            for key, expected in self.reconciliation.items():
-                if key in payment and payment[key] != expected:
-                    raise BookingError(errors.INVALID_PAYMENT_DETAILS, f"payment.{key} is not valid for this seller")
 
     async def _seller(self, request: OrderRequest, inventory: InventoryView) -> Seller:
         if request.seller_id is None:
@@ -382,6 +382,7 @@ class BookingService:
         item.errors.extend(bookability_errors(opportunity, offer, seller, now))
         if stage is not Stage.C1:
             item.errors.extend(_details_errors(offer, request))
+            item.errors.extend(intake_errors(offer.intake_form, request.intake, self.intake_field_id))
         return item
 
     def _totals(self, outcome: QuoteOutcome) -> Totals:
@@ -497,11 +498,8 @@ def _details_errors(offer: Offer, item: ItemRequest) -> list[ItemError]:
         attendee = item.attendee or {}
         for iri in ATTENDEE_FIELDS:
             if not attendee.get(iri.rsplit("/", 1)[1]):
+                # No `instance`: it must be a URL of the request, and a property IRI is not one (validator).
                 found.append(
-                    ItemError(
-                        errors.INCOMPLETE_ATTENDEE_DETAILS,
-                        f"attendee {iri.rsplit('/', 1)[1]} is required",
-                        instance=iri,
-                    )
+                    ItemError(errors.INCOMPLETE_ATTENDEE_DETAILS, f"attendee {iri.rsplit('/', 1)[1]} is required")
                 )
     return found
