@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from openbook.domain.booking_rules import reconciliation_error
+from openbook.domain.booking_rules import reconciliation_error, reflected_payment
 from openbook.domain.inventory import PaymentReconciliation
 from openbook.importing.json_format import parse_inventory_document
 from tests.unit.test_import_formats import mutate, problems_of
@@ -49,3 +49,14 @@ def test_import_reads_reconciliation_and_refuses_an_empty_one() -> None:
     assert bundle.sellers[0].payment_reconciliation == ACCOUNT
     found = problems_of(mutate(["sellers", 0, "paymentReconciliation"], {}))
     assert any(f == "accountId" and "at least one" in m for _, f, m in found), found
+
+
+def test_reflected_payment_follows_the_stage_and_the_total() -> None:
+    sent = {"@type": "Payment", "identifier": "p-1", "paymentMethod": "card", **GOOD}
+    quoted = reflected_payment(sent, booked=False, free=False)
+    assert quoted == GOOD  # no identifier before B; unknown properties are not echoed
+    assert reflected_payment(sent, booked=True, free=False) == {**GOOD, "identifier": "p-1"}
+    assert reflected_payment(sent, booked=True, free=True) is None
+    assert reflected_payment(sent, booked=False, free=True) == GOOD  # reconciliation details still apply
+    assert reflected_payment({"@type": "Payment", "identifier": "p-1"}, booked=False, free=False) is None
+    assert reflected_payment(None, booked=True, free=False) is None

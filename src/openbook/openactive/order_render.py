@@ -174,11 +174,6 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
     request = outcome.request
     stage = request.stage
     path = "orders" if booked else "order-quotes"
-    payment = request.payment
-    if payment is not None and stage is not Stage.B:
-        payment = {key: value for key, value in payment.items() if key != "identifier"}
-    elif payment is not None and outcome.totals.due.amount == 0:
-        payment = None  # a free order takes no payment, so none is reflected
     document: JsonLd = {
         "@context": CONTEXT,
         "@type": "Order" if booked else "OrderQuote",
@@ -192,7 +187,7 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
         "orderedItem": [_response_item(urls, vocabulary, outcome, item, booked) for item in outcome.items],
         "totalPaymentDue": price_spec(outcome.totals),
         "totalPaymentTax": [tax_spec(outcome.totals.tax)] if outcome.totals.tax is not None else None,
-        "payment": payment or None,
+        "payment": outcome.reflected_payment,
     }
     if not booked:
         document["orderRequiresApproval"] = outcome.requires_approval

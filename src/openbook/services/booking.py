@@ -25,6 +25,7 @@ from openbook.domain.booking_rules import (
     payment_error,
     prepayment_conflicts,
     reconciliation_error,
+    reflected_payment,
     share_capacity,
 )
 from openbook.domain.clock import to_epoch_ms
@@ -117,6 +118,13 @@ class QuoteOutcome:
     @property
     def has_item_errors(self) -> bool:
         return any(item.errors for item in self.items)
+
+    @property
+    def reflected_payment(self) -> dict[str, Any] | None:
+        """The `payment` the response echoes back."""
+        return reflected_payment(
+            self.request.payment, booked=self.request.stage is Stage.B, free=self.totals.due.amount == 0
+        )
 
 
 def fingerprint(document: object) -> str:
