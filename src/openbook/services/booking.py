@@ -127,18 +127,14 @@ class QuoteOutcome:
         )
 
 
+# Keys sorted at every level, in code point order: the same bytes as encoding a recursively key-sorted
+# copy (so fingerprints stored earlier still match), without building that copy.
+_CANONICAL = msgspec.json.Encoder(order="sorted")
+
+
 def fingerprint(document: object) -> str:
     """A hash of the request that ignores key order and whitespace: the identity of a B for replays."""
-    canonical = msgspec.json.encode(_sorted(document))
-    return hashlib.sha256(canonical).hexdigest()
-
-
-def _sorted(value: object) -> object:
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(item) for item in value]
-    return value
+    return hashlib.sha256(_CANONICAL.encode(document)).hexdigest()
 
 
 class BookingService:

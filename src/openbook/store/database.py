@@ -32,6 +32,10 @@ def to_numbered(sql: str) -> tuple[str, tuple[str, ...]]:
     return _PARAM.sub(number, sql), tuple(names)
 
 
+class StatementAbandoned(Exception):
+    """A statement undid itself on purpose (on PostgreSQL by dividing by zero in a guard): no effect."""
+
+
 class Session(Protocol):
     dialect: str  # "sqlite" or "postgresql"
     lock_rows: str  # appended to a SELECT that must lock what it reads ("" where writers are serialised)
@@ -61,10 +65,10 @@ class Database(Protocol):
         ...
 
     def statement(self) -> AbstractAsyncContextManager[Session]:
-        """A read-only session for a single statement, outside an explicit transaction.
+        """A session for single statements outside an explicit transaction: each is its own transaction.
 
-        One statement sees one snapshot on both databases, so it needs no BEGIN/COMMIT (on PostgreSQL
-        two network round trips fewer than ``reading()``).
+        One statement sees one snapshot, so a read needs no BEGIN/COMMIT (on PostgreSQL two network round
+        trips fewer than ``reading()``). On SQLite the session is read-only: writes go through ``writing()``.
         """
         ...
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from openbook.store.database import Params, Row, to_numbered
+from openbook.store.database import Params, Row, StatementAbandoned, to_numbered
 
 # Key of the transaction-scoped advisory lock that serialises feed sequencer runs across hosts.
 SEQUENCER_LOCK = 0x0B_F33D
@@ -35,7 +35,10 @@ class PostgresSession:
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         text, values = _bind(sql, params)
-        row: Row | None = await self._connection.fetchrow(text, *values)
+        try:
+            row: Row | None = await self._connection.fetchrow(text, *values)
+        except asyncpg.DivisionByZeroError as error:
+            raise StatementAbandoned(str(error)) from error
         return row
 
     async def fetch_tuples(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:

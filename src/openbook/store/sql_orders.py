@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from openbook.domain.inventory import Opportunity, OpportunityKind, Place, Seller
 from openbook.store import schema
-from openbook.store.database import Database, Row, Session, id_list, id_list_value
+from openbook.store.database import Database, Row, Session, StatementAbandoned, id_list, id_list_value
 from openbook.store.port import (
     CapacityShortfall,
     InventoryView,
@@ -232,6 +232,8 @@ class OrderStoreMixin:
         A new uuid (the common case) is inserted as the Order straight away: it holds no lease to release.
         """
         wanted = Counter(line.opportunity_id for line in order.lines)
+        if self.database.dialect == "postgresql" and await self._place_in_one_statement(order, wanted, now_ms):
+            return False, order.response
         async with self.database.writing() as session:
             order_id, expired = await self._insert_order(session, order, set(wanted), now_ms)
             if order_id is None:
@@ -249,8 +251,9 @@ class OrderStoreMixin:
                 await self._lock(session, set(wanted) | await self._held_by(session, order_id))
                 await self._release_items(session, order_id)
                 await session.execute(
-                    "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :h, response = :r,"
-                    " details = :d, currency = :c, prepayment = :pp, seller_id = :s, updated_ms = :t WHERE id = :id",
+                    "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :hash,"
+                    " response = :response, details = :details, currency = :currency, prepayment = :prepayment,"
+                    " seller_id = :seller, updated_ms = :now WHERE id = :id",
                     {**_order_params(order, now_ms), "id": order_id},
                 )
             if expired:
@@ -279,7 +282,7 @@ class OrderStoreMixin:
             " SELECT (SELECT id FROM new) AS id, (SELECT count(*) FROM locked) AS locked,"
             " (SELECT count(*) FROM orders q JOIN order_items oi ON oi.order_id = q.id WHERE q.lease_expires_ms <= :now"
             " AND q.kind = 'OrderQuote' AND +oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
-            {**params, "ids": sorted(opportunity_ids), "now": now_ms},
+            {**params, "ids": sorted(opportunity_ids)},
         )
         assert row is not None
         return (None if row["id"] is None else int(row["id"])), bool(row["expired"])
@@ -295,29 +298,38 @@ class OrderStoreMixin:
                 await self._insert_items(session, order_id, lines, status=CONFIRMED)
             return short
         # One round trip for every take and every item: the rows are locked already, so order is free.
-        ids = sorted(wanted)
-        rows = _item_rows(order_id, lines, CONFIRMED)
         row = await session.fetch_one(
-            "WITH w AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:ns AS integer[])) AS w(id, n)),"
-            " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
-            " FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n RETURNING o.id),"
-            f" items AS ({_INSERT_ITEMS} SELECT :o, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i FROM unnest("
-            "CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
-            " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]))"
-            " AS x(l, op, of, p, t, snap, a, i) WHERE (SELECT count(*) FROM taken) = :k)"
-            " SELECT ARRAY(SELECT id FROM taken) AS taken",
-            {
-                "ids": ids,
-                "ns": [wanted[i] for i in ids],
-                "k": len(ids),
-                "o": order_id,
-                "s": CONFIRMED,
-                **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
-            },
+            f"WITH {_take_and_insert_ctes(':o', '')} SELECT ARRAY(SELECT id FROM taken) AS taken",
+            {**_take_and_insert_params(lines, wanted), "o": order_id},
         )
         assert row is not None
         taken = set(row["taken"])
-        return [i for i in ids if i not in taken]
+        return [i for i in sorted(wanted) if i not in taken]
+
+    async def _place_in_one_statement(self, order: NewOrder, wanted: Counter[int], now_ms: int) -> bool:
+        """PostgreSQL: book a new uuid whose places are all there in one statement that is its own
+        transaction, so the opportunities stay locked only while the database runs it and commits, not
+        across round trips to this process (one hot session would otherwise serialise on them).
+
+        False if that was not the case (a used uuid, a missing place): nothing was written, and the
+        caller takes the general path, which also reclaims expired leases (decision 0004).
+        """
+        async with self.database.statement() as session:
+            try:
+                row = await session.fetch_one(
+                    f"WITH new AS ({_INSERT_ORDER} RETURNING id),"
+                    " locked AS (SELECT id FROM opportunities WHERE id = ANY(CAST(:ids AS bigint[]))"
+                    " AND EXISTS (SELECT 1 FROM new) ORDER BY id FOR UPDATE),"
+                    # The take waits for every lock above (an init plan runs before any row is updated).
+                    f" {_take_and_insert_ctes('(SELECT id FROM new)', ' AND (SELECT count(*) FROM locked) = :k')}"
+                    # An inserted Order without all its places undoes the whole statement (division by zero).
+                    " SELECT 1 / (CASE WHEN NOT EXISTS (SELECT 1 FROM new) OR (SELECT count(*) FROM taken) = :k"
+                    " THEN 1 ELSE 0 END) AS complete, (SELECT id FROM new) AS id",
+                    {**_order_params(order, now_ms), **_take_and_insert_params(order.lines, wanted)},
+                )
+            except StatementAbandoned:
+                return False
+        return row is not None and row["id"] is not None
 
     async def _claim(
         self,
@@ -536,7 +548,8 @@ async def select_in(session: Session, sql: str, ids: set[int], suffix: str = "")
 _INSERT_ORDER = (
     "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, request_hash, response, details,"
     " currency, prepayment, created_ms, updated_ms)"
-    " VALUES (:p, :u, 'Order', :s, false, :ds, :h, :r, :d, :c, :pp, :t, :t) ON CONFLICT (partner_id, uuid) DO NOTHING"
+    " VALUES (:partner, :uuid, 'Order', :seller, false, :dataset, :hash, :response, :details, :currency, :prepayment,"
+    " :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
 )
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
@@ -546,16 +559,42 @@ _INSERT_ITEMS = (
 
 def _order_params(order: NewOrder, now_ms: int) -> dict[str, Any]:
     return {
-        "p": order.partner_id,
-        "u": order.uuid,
-        "s": order.seller_id,
-        "ds": order.test_dataset,
-        "h": order.request_hash,
-        "r": order.response,
-        "d": json_text(order.details),
-        "c": order.currency,
-        "pp": order.prepayment,
-        "t": now_ms,
+        "partner": order.partner_id,
+        "uuid": order.uuid,
+        "seller": order.seller_id,
+        "dataset": order.test_dataset,
+        "hash": order.request_hash,
+        "response": order.response,
+        "details": json_text(order.details),
+        "currency": order.currency,
+        "prepayment": order.prepayment,
+        "now": now_ms,
+    }
+
+
+def _take_and_insert_ctes(order_id: str, take_condition: str) -> str:
+    """PostgreSQL CTEs ``w``, ``taken`` (each opportunity's places, if all are there) and ``items`` (the
+    confirmed items of order ``order_id``, an SQL expression, inserted only if every take succeeded)."""
+    return (
+        "w AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:ns AS integer[])) AS w(id, n)),"
+        " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
+        f" FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n{take_condition} RETURNING o.id),"
+        f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i FROM unnest("
+        "CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
+        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]))"
+        " AS x(l, op, of, p, t, snap, a, i) WHERE (SELECT count(*) FROM taken) = :k)"
+    )
+
+
+def _take_and_insert_params(lines: list[OrderLine], wanted: Counter[int]) -> dict[str, Any]:
+    ids = sorted(wanted)
+    rows = _item_rows(0, lines, CONFIRMED)
+    return {
+        "ids": ids,
+        "ns": [wanted[i] for i in ids],
+        "k": len(ids),
+        "s": CONFIRMED,
+        **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
     }
 
 

@@ -105,7 +105,9 @@ class SqliteDatabase:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._on(self._writer_thread, lambda: connect(self.path))
         for _ in range(READERS):
-            self._readers.put_nowait(await self._on(self._reader_threads, lambda: connect(self.path)))
+            reader = await self._on(self._reader_threads, lambda: connect(self.path))
+            reader.execute("PRAGMA query_only=ON")  # writes must go through writing(): its lock and group
+            self._readers.put_nowait(reader)
 
     async def close(self) -> None:
         if self._lock_fd is not None:
