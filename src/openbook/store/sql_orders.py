@@ -130,10 +130,11 @@ class OrderStoreMixin:
 
         Returns the lines granted. Raises UuidTaken if the uuid is already an order, proposal or deleted.
         """
+        lease = _lease_params(partner_id, uuid, seller_id, expires_ms, now_ms, test_dataset)
+        if lines and self.database.dialect == "postgresql" and await self._place_in_one_statement(lease, lines, None):
+            return {line.line for line in lines}
         async with self.database.writing() as session:
-            order_id, new = await self._claim(
-                session, partner_id, uuid, QUOTE, seller_id, now_ms, test_dataset, lease_expires_ms=expires_ms
-            )
+            order_id, new = await self._claim(session, lease)
             wanted = Counter(line.opportunity_id for line in lines)
             if new:  # a new lease holds nothing yet
                 await self._lock(session, set(wanted))
@@ -232,7 +233,9 @@ class OrderStoreMixin:
         A new uuid (the common case) is inserted as the Order straight away: it holds no lease to release.
         """
         wanted = Counter(line.opportunity_id for line in order.lines)
-        if self.database.dialect == "postgresql" and await self._place_in_one_statement(order, wanted, now_ms):
+        if self.database.dialect == "postgresql" and await self._place_in_one_statement(
+            _order_params(order, now_ms), order.lines, CONFIRMED
+        ):
             return False, order.response
         async with self.database.writing() as session:
             order_id, expired = await self._insert_order(session, order, set(wanted), now_ms)
@@ -300,20 +303,23 @@ class OrderStoreMixin:
         # One round trip for every take and every item: the rows are locked already, so order is free.
         row = await session.fetch_one(
             f"WITH {_take_and_insert_ctes(':o', '')} SELECT ARRAY(SELECT id FROM taken) AS taken",
-            {**_take_and_insert_params(lines, wanted), "o": order_id},
+            {**_take_and_insert_params(lines, wanted, CONFIRMED), "o": order_id},
         )
         assert row is not None
         taken = set(row["taken"])
         return [i for i in sorted(wanted) if i not in taken]
 
-    async def _place_in_one_statement(self, order: NewOrder, wanted: Counter[int], now_ms: int) -> bool:
-        """PostgreSQL: book a new uuid whose places are all there in one statement that is its own
-        transaction, so the opportunities stay locked only while the database runs it and commits, not
-        across round trips to this process (one hot session would otherwise serialise on them).
+    async def _place_in_one_statement(
+        self, order_params: dict[str, Any], lines: list[OrderLine], status: str | None
+    ) -> bool:
+        """PostgreSQL: store a new uuid (an Order, or a lease) whose places are all there, in one statement
+        that is its own transaction, so the opportunities stay locked only while the database runs it and
+        commits, not across round trips to this process (one hot session would otherwise serialise on them).
 
         False if that was not the case (a used uuid, a missing place): nothing was written, and the
         caller takes the general path, which also reclaims expired leases (decision 0004).
         """
+        wanted = Counter(line.opportunity_id for line in lines)
         async with self.database.statement() as session:
             try:
                 row = await session.fetch_one(
@@ -325,38 +331,16 @@ class OrderStoreMixin:
                     # An inserted Order without all its places undoes the whole statement (division by zero).
                     " SELECT 1 / (CASE WHEN NOT EXISTS (SELECT 1 FROM new) OR (SELECT count(*) FROM taken) = :k"
                     " THEN 1 ELSE 0 END) AS complete, (SELECT id FROM new) AS id",
-                    {**_order_params(order, now_ms), **_take_and_insert_params(order.lines, wanted)},
+                    {**order_params, **_take_and_insert_params(lines, wanted, status)},
                 )
             except StatementAbandoned:
                 return False
         return row is not None and row["id"] is not None
 
-    async def _claim(
-        self,
-        session: Session,
-        partner_id: int,
-        uuid: str,
-        kind: str,
-        seller_id: int,
-        now_ms: int,
-        test_dataset: str | None,
-        lease_expires_ms: int | None = None,
-    ) -> tuple[int, bool]:
-        """The orders row for (partner, uuid) and whether it is new; refuses a uuid already used otherwise."""
-        row = await session.fetch_one(
-            "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, lease_expires_ms,"
-            " created_ms, updated_ms) VALUES (:p, :u, :k, :s, false, :d, :e, :t, :t)"
-            " ON CONFLICT (partner_id, uuid) DO NOTHING RETURNING id",
-            {
-                "p": partner_id,
-                "u": uuid,
-                "k": kind,
-                "s": seller_id,
-                "d": test_dataset,
-                "e": lease_expires_ms,
-                "t": now_ms,
-            },
-        )
+    async def _claim(self, session: Session, lease: dict[str, Any]) -> tuple[int, bool]:
+        """The lease's orders row (``_lease_params``) and whether it is new; refuses a uuid used otherwise."""
+        partner_id, uuid = lease["partner"], lease["uuid"]
+        row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", lease)
         if row is not None:
             return int(row["id"]), True
         existing = await session.fetch_one(
@@ -547,9 +531,9 @@ async def select_in(session: Session, sql: str, ids: set[int], suffix: str = "")
 
 _INSERT_ORDER = (
     "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, request_hash, response, details,"
-    " currency, prepayment, created_ms, updated_ms)"
-    " VALUES (:partner, :uuid, 'Order', :seller, false, :dataset, :hash, :response, :details, :currency, :prepayment,"
-    " :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
+    " currency, prepayment, lease_expires_ms, created_ms, updated_ms)"
+    " VALUES (:partner, :uuid, :kind, :seller, false, :dataset, :hash, :response, :details, :currency, :prepayment,"
+    " :expires, :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
 )
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
@@ -561,6 +545,8 @@ def _order_params(order: NewOrder, now_ms: int) -> dict[str, Any]:
     return {
         "partner": order.partner_id,
         "uuid": order.uuid,
+        "kind": ORDER,
+        "expires": None,
         "seller": order.seller_id,
         "dataset": order.test_dataset,
         "hash": order.request_hash,
@@ -586,14 +572,30 @@ def _take_and_insert_ctes(order_id: str, take_condition: str) -> str:
     )
 
 
-def _take_and_insert_params(lines: list[OrderLine], wanted: Counter[int]) -> dict[str, Any]:
+def _lease_params(
+    partner_id: int, uuid: str, seller_id: int, expires_ms: int, now_ms: int, test_dataset: str | None
+) -> dict[str, Any]:
+    """Parameters of ``_INSERT_ORDER`` for a new lease (an OrderQuote holding places until ``expires_ms``)."""
+    return {
+        "partner": partner_id,
+        "uuid": uuid,
+        "kind": QUOTE,
+        "expires": expires_ms,
+        "seller": seller_id,
+        "dataset": test_dataset,
+        **dict.fromkeys(("hash", "response", "details", "currency", "prepayment")),
+        "now": now_ms,
+    }
+
+
+def _take_and_insert_params(lines: list[OrderLine], wanted: Counter[int], status: str | None) -> dict[str, Any]:
     ids = sorted(wanted)
-    rows = _item_rows(0, lines, CONFIRMED)
+    rows = _item_rows(0, lines, status)
     return {
         "ids": ids,
         "ns": [wanted[i] for i in ids],
         "k": len(ids),
-        "s": CONFIRMED,
+        "s": status,
         **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
     }
 
