@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,13 +17,6 @@ from tests.support.booking import BookingClient, new_uuid
 from tests.support.server_fixture import RunningServer, start_server
 
 CANCELLED = "https://openactive.io/CustomerCancelled"
-
-
-@pytest.fixture
-def booking(database_url: DatabaseUrl) -> Iterator[BookingClient]:
-    load(database_url, bundle(sessions=0, slots=0))
-    for server in start_server(database_url, test_mode=True):
-        yield BookingClient(server.client, server.base_url)
 
 
 def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:

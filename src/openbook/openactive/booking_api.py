@@ -26,7 +26,8 @@ from openbook.openactive.order_codec import decode_body, parse_order_request, re
 from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
 from openbook.services.booking import BookingService, OrderRequest, Stage
-from openbook.services.test_interface import create_test_opportunity, seller_cancels
+from openbook.services.seller_actions import notify_customer, record_attendance, seller_cancels
+from openbook.services.test_interface import create_test_opportunity
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -315,14 +316,19 @@ async def test_action(request: Request) -> Response:
     uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
     if uuid is None:
         raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is not an Order @id")
-    if action in (
-        "test:SellerRequestedCancellationSimulateAction",
-        "test:SellerRequestedCancellationWithMessageSimulateAction",
-    ):
-        message = "Cancelled by the organiser: the instructor is unwell." if "Message" in action else None
-        await seller_cancels(runtime.store, caller.partner, uuid, runtime.clock.now(), message)
-        return Response(status_code=204)
-    raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
+    store, partner, now = runtime.store, caller.partner, runtime.clock.now()
+    match action:
+        case "test:SellerRequestedCancellationSimulateAction":
+            await seller_cancels(store, partner, uuid, now, None)
+        case "test:SellerRequestedCancellationWithMessageSimulateAction":
+            await seller_cancels(store, partner, uuid, now, "Cancelled by the organiser: the instructor is unwell.")
+        case "test:AttendeeAttendedSimulateAction" | "test:AttendeeAbsentSimulateAction":
+            await record_attendance(store, partner, uuid, now, attended=action == "test:AttendeeAttendedSimulateAction")
+        case "test:CustomerNoticeSimulateAction":
+            await notify_customer(store, partner, uuid, now, "The changing rooms are closed today: arrive changed.")
+        case _:
+            raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
+    return Response(status_code=204)
 
 
 @handles_errors

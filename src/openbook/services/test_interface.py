@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from openbook.domain import errors
-from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
@@ -28,11 +27,10 @@ from openbook.domain.inventory import (
     PostalAddress,
 )
 from openbook.domain.money import Money
-from openbook.domain.orders import OrderItemStatus
 from openbook.domain.vocabulary import Vocabulary
 from openbook.services.demo import SQUASH_COURT, YOGA
 from openbook.services.inventory import import_inventory
-from openbook.store.port import ItemChange, OrderChange, Partner, Store, StoredOrder, UnknownOrder
+from openbook.store.port import Store
 
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
@@ -167,21 +165,3 @@ async def create_test_opportunity(
     await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)
     found = await store.existing_identifiers("opportunities", [occurrence.identifier])
     return found[occurrence.identifier]
-
-
-async def seller_cancels(store: Store, partner: Partner, uuid_: str, now: datetime, message: str | None) -> StoredOrder:
-    """The seller cancels every item that is still on (test action, and back office)."""
-
-    def decide(current: StoredOrder) -> OrderChange:
-        return OrderChange(
-            {
-                item.line: ItemChange(status=OrderItemStatus.SELLER_CANCELLED.value, cancellation_message=message)
-                for item in current.items
-                if item.status is not None and not OrderItemStatus(item.status).is_cancelled
-            }
-        )
-
-    try:
-        return await store.change_order(partner.id, uuid_, decide, to_epoch_ms(now))
-    except UnknownOrder as unknown:
-        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id") from unknown
