@@ -199,9 +199,11 @@ class OrderStoreMixin:
         if opportunity_ids is not None:
             if not opportunity_ids:
                 return 0
-            # Unary plus: find expired leases through the lease-expiry index (few rows), not through the
-            # opportunity index, which also lists every booked item (thousands on a popular session).
-            condition = f" AND +oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
+            # SQLite: the unary plus makes it find expired leases through the lease-expiry index (few rows),
+            # not through the opportunity index, which also lists every booked item (thousands on a popular
+            # session). PostgreSQL's planner would answer it with a full scan of order_items instead.
+            plus = "+" if session.dialect == "sqlite" else ""
+            condition = f" AND {plus}oi.opportunity_id IN {id_list(session.dialect, 'ids')}"
             params["ids"] = id_list_value(session.dialect, sorted(opportunity_ids))
         rows = await session.fetch_all(
             "DELETE FROM order_items WHERE id IN (SELECT oi.id FROM orders o JOIN order_items oi ON oi.order_id = o.id"
@@ -284,7 +286,7 @@ class OrderStoreMixin:
             " AND EXISTS (SELECT 1 FROM new) ORDER BY id FOR UPDATE)"
             " SELECT (SELECT id FROM new) AS id, (SELECT count(*) FROM locked) AS locked,"
             " (SELECT count(*) FROM orders q JOIN order_items oi ON oi.order_id = q.id WHERE q.lease_expires_ms <= :now"
-            " AND q.kind = 'OrderQuote' AND +oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
+            " AND q.kind = 'OrderQuote' AND oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
             {**params, "ids": sorted(opportunity_ids)},
         )
         assert row is not None
