@@ -16,6 +16,7 @@ from starlette.routing import Route
 from openbook.auth import token_endpoint
 from openbook.auth.callers import Authenticator
 from openbook.auth.tokens import TokenService
+from openbook.backoffice import api as backoffice_api
 from openbook.domain.clock import Clock, SystemClock
 from openbook.jobs.feed_sequencer import run_feed_sequencer
 from openbook.jobs.lease_expiry import run_lease_expiry
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             Route("/health", health, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *token_endpoint.routes,
+            *backoffice_api.routes,
             *openactive_routes.routes,
             *booking_api.routes,
         ],

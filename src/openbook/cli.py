@@ -19,13 +19,14 @@ from openbook.importing.csv_format import parse_timetable_csv
 from openbook.importing.json_format import parse_inventory_json
 from openbook.importing.problems import ImportRejected
 from openbook.log_config import configure_logging
+from openbook.services.backoffice import BackOfficeError, StaffAdmin
 from openbook.services.demo import demo_inventory
 from openbook.services.inventory import import_inventory
 from openbook.services.partners import NewCredentials, PartnerAdmin, PartnerAdminError
 from openbook.services.vocabulary import shipped_vocabulary
 from openbook.store.factory import build_store
 from openbook.store.migrate import migrate
-from openbook.store.port import ImportSummary
+from openbook.store.port import ImportSummary, Store
 from openbook.store.revision import current_revision, expected_revision
 from openbook.store.urls import DatabaseUrl
 
@@ -303,7 +304,8 @@ def clients() -> None:
     """
 
 
-def _admin(database_url: str, data_dir: Path, action: Callable[[PartnerAdmin], Awaitable[T]]) -> T:
+def _with_store(database_url: str, data_dir: Path, action: Callable[[Store], Awaitable[T]]) -> T:
+    """Run one operator action against the database; refusals become a clear message and exit code 1."""
     url = _url(database_url, data_dir)
     prepare_database(url)
 
@@ -311,7 +313,7 @@ def _admin(database_url: str, data_dir: Path, action: Callable[[PartnerAdmin], A
         store = build_store(url)
         await store.start()
         try:
-            return await action(PartnerAdmin(store))
+            return await action(store)
         finally:
             await store.close()
 
@@ -319,6 +321,12 @@ def _admin(database_url: str, data_dir: Path, action: Callable[[PartnerAdmin], A
         return asyncio.run(run())
     except PartnerAdminError as error:
         raise click.ClickException(str(error)) from None
+    except BackOfficeError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _admin(database_url: str, data_dir: Path, action: Callable[[PartnerAdmin], Awaitable[T]]) -> T:
+    return _with_store(database_url, data_dir, lambda store: action(PartnerAdmin(store)))
 
 
 def _show_credentials(credentials: NewCredentials, as_json: bool) -> None:
@@ -415,3 +423,46 @@ def clients_resume(database_url: str, data_dir: Path, client_id: str) -> None:
 def clients_reset_secret(database_url: str, data_dir: Path, client_id: str, as_json: bool) -> None:
     """Issue CLIENT_ID a new secret (the old one stops working; its orders stay its own)."""
     _show_credentials(_admin(database_url, data_dir, lambda admin: admin.reset_secret(client_id)), as_json)
+
+
+@main.group()
+def staff() -> None:
+    """Manage seller staff keys for the back office (/backoffice/api): each key acts for one seller only."""
+
+
+def _staff_admin(database_url: str, data_dir: Path, action: Callable[[StaffAdmin], Awaitable[T]]) -> T:
+    return _with_store(database_url, data_dir, lambda store: action(StaffAdmin(store)))
+
+
+@staff.command("add")
+@database_options
+@click.argument("seller")
+@click.argument("name")
+@json_option
+def staff_add(database_url: str, data_dir: Path, seller: str, name: str, as_json: bool) -> None:
+    """Give NAME, of the seller with identifier SELLER, a back-office key (shown once)."""
+    made = _staff_admin(database_url, data_dir, lambda admin: admin.add(seller, name, datetime.now(UTC)))
+    if as_json:
+        click.echo(json.dumps({"id": made.staff.id, "key": made.key}))
+        return
+    click.echo(f"staff id: {made.staff.id}")
+    click.echo(f"key:      {made.key}")
+    click.echo("The key is shown only now; openbook keeps only its hash.", err=True)
+
+
+@staff.command("list")
+@database_options
+def staff_list(database_url: str, data_dir: Path) -> None:
+    """List staff members: id, seller id, name, state."""
+    for member in _staff_admin(database_url, data_dir, lambda admin: admin.all()):
+        state = "revoked" if member.revoked else "active"
+        click.echo(f"{member.id}\tseller {member.seller_id}\t{member.name}\t{state}")
+
+
+@staff.command("revoke")
+@database_options
+@click.argument("staff_id", type=int)
+def staff_revoke(database_url: str, data_dir: Path, staff_id: int) -> None:
+    """Revoke the key of staff member STAFF_ID at once."""
+    _staff_admin(database_url, data_dir, lambda admin: admin.revoke(staff_id))
+    click.echo(f"staff {staff_id} revoked")

@@ -30,7 +30,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["serve"], ["migrate"], ["import"], ["demo"], ["clients"], ["clients", "add"], ["clients", "revoke"]],
+    [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["import"],
+        ["demo"],
+        ["clients"],
+        ["clients", "add"],
+        ["clients", "revoke"],
+        ["staff"],
+        ["staff", "add"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
@@ -114,7 +125,7 @@ def test_migrate_is_idempotent(postgres_url: DatabaseUrl) -> None:
     for _ in range(2):
         code, output = run("migrate", *database_args(postgres_url))
         assert code == 0
-        assert "schema at revision 0004" in output
+        assert "schema at revision 0005" in output
 
 
 def test_the_readme_server_command_starts_with_demo_data(tmp_path: Path) -> None:

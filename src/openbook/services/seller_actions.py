@@ -15,25 +15,33 @@ from openbook.domain.errors import BookingError
 from openbook.domain.orders import OrderItemStatus
 from openbook.store.port import ItemChange, OrderChange, Partner, Store, StoredItem, StoredOrder, UnknownOrder
 
+_ON = frozenset({OrderItemStatus.CONFIRMED.value})
+_TAKEN_PLACE = frozenset(
+    {OrderItemStatus.CONFIRMED.value, OrderItemStatus.ATTENDED.value, OrderItemStatus.ABSENT.value}
+)
 
-def _live(item: StoredItem) -> bool:
-    return item.status is not None and not OrderItemStatus(item.status).is_cancelled
 
-
-async def _change_live_items(
+async def _change_items(
     store: Store,
     partner: Partner,
     uuid: str,
     now: datetime,
     change: Callable[[StoredItem], ItemChange],
     *,
-    none_live_is_done: bool = False,
+    applies_to: frozenset[str],
+    refusal: str,
 ) -> StoredOrder:
+    """Apply ``change`` to the items whose status is in ``applies_to``; refuse if there are none, unless
+    every item is already cancelled and the change is itself a cancellation (repeating it is harmless)."""
+
     def decide(current: StoredOrder) -> OrderChange:
-        live = [item for item in current.items if _live(item)]
-        if not live and not none_live_is_done:
-            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "every item of this order is cancelled")
-        return OrderChange({item.line: change(item) for item in live})
+        targets = [item for item in current.items if item.status in applies_to]
+        if not targets:
+            all_cancelled = all(i.status is not None and OrderItemStatus(i.status).is_cancelled for i in current.items)
+            if all_cancelled and applies_to is _ON:
+                return OrderChange({})
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, refusal)
+        return OrderChange({item.line: change(item) for item in targets})
 
     try:
         return await store.change_order(partner.id, uuid, decide, to_epoch_ms(now))
@@ -42,19 +50,37 @@ async def _change_live_items(
 
 
 async def seller_cancels(store: Store, partner: Partner, uuid: str, now: datetime, message: str | None) -> StoredOrder:
-    """The seller cancels every item that is still on, optionally telling the customer why."""
+    """The seller cancels every item still to take place, optionally telling the customer why."""
     cancelled = ItemChange(status=OrderItemStatus.SELLER_CANCELLED.value, cancellation_message=message)
-    return await _change_live_items(store, partner, uuid, now, lambda _: cancelled, none_live_is_done=True)
+    return await _change_items(
+        store, partner, uuid, now, lambda _: cancelled, applies_to=_ON, refusal="the session has taken place"
+    )
 
 
 async def record_attendance(store: Store, partner: Partner, uuid: str, now: datetime, *, attended: bool) -> StoredOrder:
-    """Mark every live item as attended or absent (the register taken at the session)."""
+    """Mark every booked item attended or absent (the register; it may be corrected later)."""
     status = OrderItemStatus.ATTENDED if attended else OrderItemStatus.ABSENT
-    return await _change_live_items(store, partner, uuid, now, lambda _: ItemChange(status=status.value))
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda _: ItemChange(status=status.value),
+        applies_to=_TAKEN_PLACE,
+        refusal="every item of this order is cancelled",
+    )
 
 
 async def notify_customer(store: Store, partner: Partner, uuid: str, now: datetime, notice: str) -> StoredOrder:
     """Give the customer a notice about their booking (the broker relays it from the orders feed)."""
     if not notice.strip():
         raise BookingError(errors.BAD_REQUEST, "a customer notice needs some text")
-    return await _change_live_items(store, partner, uuid, now, lambda _: ItemChange(customer_notice=notice))
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda _: ItemChange(customer_notice=notice),
+        applies_to=_TAKEN_PLACE,
+        refusal="every item of this order is cancelled",
+    )

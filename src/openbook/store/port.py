@@ -142,6 +142,22 @@ class Store(Protocol):
 
     async def add_signing_key(self, key: SigningKey) -> None: ...
 
+    # Seller back office (store/sql_backoffice.py).
+
+    async def add_staff(self, seller_id: int, name: str, key_hash: str, now_ms: int) -> Staff: ...
+
+    async def staff_by_key_hash(self, key_hash: str) -> Staff | None: ...
+
+    async def all_staff(self) -> list[Staff]: ...
+
+    async def revoke_staff(self, staff_id: int) -> bool: ...
+
+    async def seller_orders(self, seller_id: int, after_id: int, limit: int) -> list[SellerOrder]:
+        """The seller's booked orders (not quotes, not deleted) with ids above ``after_id``, oldest first."""
+        ...
+
+    async def seller_order(self, seller_id: int, order_id: int) -> SellerOrder | None: ...
+
     async def seller_by_id(self, seller_id: int) -> Seller | None: ...
 
     async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView: ...
@@ -192,6 +208,24 @@ class Partner:
 
     def may_book_for(self, seller_id: int) -> bool:
         return self.all_sellers or seller_id in self.seller_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """A member of a seller's staff with a back-office key: acts for that seller only."""
+
+    id: int
+    seller_id: int
+    name: str
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SellerOrder:
+    """An order as its seller sees it in the back office: whose it is, and everything in it."""
+
+    partner: Partner
+    order: StoredOrder
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,18 @@ booking_partners = Table(
     Column("created_ms", BigInteger, nullable=False),
 )
 
+# Seller staff who use the back office: each holds an API key, stored as its SHA-256 (the key is random).
+seller_staff = Table(
+    "seller_staff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seller_id", Integer, ForeignKey("sellers.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("revoked", Boolean, nullable=False, server_default=text("false")),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
 # Keys that sign access tokens (HS256); every server process reads them, so tokens work across hosts.
 signing_keys = Table(
     "signing_keys",

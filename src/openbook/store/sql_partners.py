@@ -16,7 +16,7 @@ class PartnerStoreMixin:
     async def partners(self) -> list[Partner]:
         async with self.database.reading() as session:
             rows = await session.fetch_all("SELECT * FROM booking_partners ORDER BY id")
-            return [await _partner_from(session, row) for row in rows]
+            return [await partner_from(session, row) for row in rows]
 
     async def ensure_partner(self, client_id: str, name: str, now_ms: int, *, all_sellers: bool = False) -> Partner:
         async with self.database.writing() as session:
@@ -90,10 +90,10 @@ class PartnerStoreMixin:
 
 async def _partner(session: Session, client_id: str) -> Partner | None:
     row = await session.fetch_one("SELECT * FROM booking_partners WHERE client_id = :c", {"c": client_id})
-    return None if row is None else await _partner_from(session, row)
+    return None if row is None else await partner_from(session, row)
 
 
-async def _partner_from(session: Session, row: Row) -> Partner:
+async def partner_from(session: Session, row: Row) -> Partner:
     sellers = await session.fetch_all("SELECT seller_id FROM partner_sellers WHERE partner_id = :p", {"p": row["id"]})
     return Partner(
         id=row["id"],

@@ -1,0 +1,1 @@
+"""The seller back office: a JSON API for a seller's own staff."""

@@ -1,0 +1,173 @@
+"""`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices.
+
+Errors are `{"error": {"code": "...", "message": "..."}}` with a stable snake_case code and the HTTP status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from openbook.domain.errors import BookingError
+from openbook.domain.money import from_minor
+from openbook.runtime import Runtime
+from openbook.services.backoffice import BackOffice, BackOfficeError
+from openbook.services.booking import current_totals
+from openbook.store.port import SellerOrder, Staff, StoredItem
+
+PREFIX = "/backoffice/api"
+_MAX_BODY = 16 * 1024
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _error(code: str, status: int, message: str) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _snake(error_type: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", error_type.removesuffix("Error")).lower()
+
+
+def handles_errors(handler: Handler) -> Handler:
+    @wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except BackOfficeError as error:
+            return _error(error.code, error.status, error.message)
+        except BookingError as error:  # a seller action refused by the booking rules
+            return _error(_snake(error.kind.type), error.kind.status, error.description)
+
+    return wrapped
+
+
+async def _staff(request: Request) -> tuple[Runtime, BackOffice, Staff]:
+    runtime: Runtime = request.app.state.runtime
+    office = BackOffice(runtime.store)
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    staff = await office.staff_for_key(key.strip() if scheme.lower() == "bearer" else None)
+    return runtime, office, staff
+
+
+def _order_id(request: Request) -> int:
+    raw = request.path_params["order_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BackOfficeError("order_not_found", 404, f"{raw!r} is not an order id")
+    return int(raw)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise BackOfficeError("unsupported_media_type", 415, "send application/json")
+    body = await request.body()
+    if len(body) > _MAX_BODY:
+        raise BackOfficeError("too_large", 413, f"the body is over {_MAX_BODY} bytes")
+    try:
+        document = msgspec.json.decode(body) if body else {}
+    except msgspec.DecodeError as error:
+        raise BackOfficeError("invalid_json", 400, f"the body is not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise BackOfficeError("invalid_json", 400, "the body must be a JSON object")
+    return document
+
+
+def _item(runtime: Runtime, item: StoredItem, currency: str) -> dict[str, Any]:
+    return {
+        "line": item.line,
+        "opportunity": runtime.urls.opportunity(item.opportunity_kind, item.opportunity_id),
+        "status": item.status,
+        "price": str(from_minor(item.price_minor, currency)),
+        "attendee": item.attendee,
+        "intakeFormResponse": item.intake,
+        "cancellationMessage": item.cancellation_message,
+        "customerNotice": item.customer_notice,
+    }
+
+
+def _order(runtime: Runtime, seller_order: SellerOrder) -> dict[str, Any]:
+    order = seller_order.order
+    currency = order.currency or "GBP"
+    due, tax = current_totals(order)
+    return {
+        "id": order.id,
+        "uuid": order.uuid,
+        "kind": order.kind,
+        "bookingPartner": {"clientId": seller_order.partner.client_id, "name": seller_order.partner.name},
+        "customer": order.details.get("customer"),
+        "currency": currency,
+        "totalDue": str(due),
+        "totalTax": str(tax),
+        "items": [_item(runtime, item, currency) for item in order.items],
+    }
+
+
+@handles_errors
+async def list_orders(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    after, limit = request.query_params.get("after", "0"), request.query_params.get("limit", "50")
+    if not after.isdigit() or not limit.isdigit():
+        raise BackOfficeError("invalid_query", 400, "after and limit are whole numbers")
+    orders = await office.orders(staff, int(after), int(limit))
+    position = orders[-1].order.id if orders else int(after)
+    return JSONResponse(
+        {
+            "orders": [_order(runtime, o) for o in orders],
+            "next": f"{runtime.settings.base_url}{PREFIX}/orders?after={position}&limit={limit}",
+        }
+    )
+
+
+@handles_errors
+async def get_order(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    return JSONResponse(_order(runtime, await office.order(staff, _order_id(request))))
+
+
+async def _after_change(request: Request, runtime: Runtime, office: BackOffice, staff: Staff) -> Response:
+    return JSONResponse(_order(runtime, await office.order(staff, _order_id(request))))
+
+
+@handles_errors
+async def cancel(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    message = (await _json(request)).get("message")
+    if message is not None and (not isinstance(message, str) or len(message) > 1000):
+        raise BackOfficeError("invalid_message", 400, "message is text of at most 1000 characters")
+    await office.cancel(staff, _order_id(request), message, runtime.clock.now())
+    return await _after_change(request, runtime, office, staff)
+
+
+@handles_errors
+async def attendance(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    attended = (await _json(request)).get("attended")
+    if not isinstance(attended, bool):
+        raise BackOfficeError("invalid_attendance", 400, "attended must be true or false")
+    await office.record_attendance(staff, _order_id(request), attended, runtime.clock.now())
+    return await _after_change(request, runtime, office, staff)
+
+
+@handles_errors
+async def notice(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    text = (await _json(request)).get("notice")
+    if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        raise BackOfficeError("invalid_notice", 400, "notice is text of 1 to 1000 characters")
+    await office.notify(staff, _order_id(request), text, runtime.clock.now())
+    return await _after_change(request, runtime, office, staff)
+
+
+routes = [
+    Route(f"{PREFIX}/orders", list_orders, methods=["GET"]),
+    Route(f"{PREFIX}/orders/{{order_id}}", get_order, methods=["GET"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/cancellation", cancel, methods=["POST"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/attendance", attendance, methods=["POST"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/notices", notice, methods=["POST"]),
+]

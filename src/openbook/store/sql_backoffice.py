@@ -1,0 +1,72 @@
+"""The seller back office's half of the Store: staff keys, and orders seen from the seller's side."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from openbook.store.database import Database, Row, Session
+from openbook.store.port import SellerOrder, Staff, StoredOrder
+from openbook.store.sql_partners import partner_from
+
+# Booked orders only: quotes are not bookings yet and deleted orders have no content left.
+_SELLER_ORDERS = (
+    "SELECT o.*, p.client_id AS partner_client_id FROM orders o JOIN booking_partners p ON p.id = o.partner_id"
+    " WHERE o.seller_id = :s AND o.kind IN ('Order', 'OrderProposal')"
+)
+
+
+class BackOfficeStoreMixin:
+    database: Database
+
+    if TYPE_CHECKING:  # provided by OrderStoreMixin; declared only for the type checker, never at run time
+
+        async def _stored(self, session: Session, row: Row) -> StoredOrder: ...
+
+    async def add_staff(self, seller_id: int, name: str, key_hash: str, now_ms: int) -> Staff:
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "INSERT INTO seller_staff (seller_id, name, key_hash, revoked, created_ms)"
+                " VALUES (:s, :n, :k, false, :t) RETURNING id",
+                {"s": seller_id, "n": name, "k": key_hash, "t": now_ms},
+            )
+        assert row is not None
+        return Staff(int(row["id"]), seller_id, name)
+
+    async def staff_by_key_hash(self, key_hash: str) -> Staff | None:
+        async with self.database.reading() as session:
+            row = await session.fetch_one("SELECT * FROM seller_staff WHERE key_hash = :k", {"k": key_hash})
+        return None if row is None else _staff_from(row)
+
+    async def all_staff(self) -> list[Staff]:
+        async with self.database.reading() as session:
+            rows = await session.fetch_all("SELECT * FROM seller_staff ORDER BY id")
+        return [_staff_from(row) for row in rows]
+
+    async def revoke_staff(self, staff_id: int) -> bool:
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "UPDATE seller_staff SET revoked = true WHERE id = :i AND NOT revoked RETURNING id", {"i": staff_id}
+            )
+        return row is not None
+
+    async def seller_orders(self, seller_id: int, after_id: int, limit: int) -> list[SellerOrder]:
+        async with self.database.reading() as session:
+            rows = await session.fetch_all(
+                _SELLER_ORDERS + " AND o.id > :after ORDER BY o.id LIMIT :limit",
+                {"s": seller_id, "after": after_id, "limit": limit},
+            )
+            return [await self._seller_order(session, row) for row in rows]
+
+    async def seller_order(self, seller_id: int, order_id: int) -> SellerOrder | None:
+        async with self.database.reading() as session:
+            row = await session.fetch_one(_SELLER_ORDERS + " AND o.id = :id", {"s": seller_id, "id": order_id})
+            return None if row is None else await self._seller_order(session, row)
+
+    async def _seller_order(self, session: Session, row: Row) -> SellerOrder:
+        partner_row = await session.fetch_one("SELECT * FROM booking_partners WHERE id = :p", {"p": row["partner_id"]})
+        assert partner_row is not None
+        return SellerOrder(await partner_from(session, partner_row), await self._stored(session, row))
+
+
+def _staff_from(row: Row) -> Staff:
+    return Staff(int(row["id"]), int(row["seller_id"]), row["name"], bool(row["revoked"]))
