@@ -378,42 +378,36 @@ def clients_list(database_url: str, data_dir: Path, as_json: bool) -> None:
         click.echo(f"{s.client_id}\t{s.name}\t{state}\tsellers: {', '.join(s.sellers) or '(none)'}")
 
 
-@clients.command("authorise")
-@database_options
-@click.argument("client_id")
-@click.argument("sellers", nargs=-1, required=True)
-def clients_authorise(database_url: str, data_dir: Path, client_id: str, sellers: tuple[str, ...]) -> None:
-    """Let CLIENT_ID book for SELLERS (seller identifiers); their orders reappear in its feed."""
-    _admin(database_url, data_dir, lambda admin: admin.authorise(client_id, list(sellers)))
-    click.echo(f"{client_id} may book for {', '.join(sellers)}")
+def _seller_authorisation_command(name: str, doc: str, grant: bool) -> None:
+    @clients.command(name, help=doc)
+    @database_options
+    @click.argument("client_id")
+    @click.argument("sellers", nargs=-1, required=True)
+    def command(database_url: str, data_dir: Path, client_id: str, sellers: tuple[str, ...]) -> None:
+        change = PartnerAdmin.authorise if grant else PartnerAdmin.revoke
+        _admin(database_url, data_dir, lambda admin: change(admin, client_id, list(sellers)))
+        click.echo(f"{client_id} may {'' if grant else 'no longer '}book for {', '.join(sellers)}")
 
 
-@clients.command("revoke")
-@database_options
-@click.argument("client_id")
-@click.argument("sellers", nargs=-1, required=True)
-def clients_revoke(database_url: str, data_dir: Path, client_id: str, sellers: tuple[str, ...]) -> None:
-    """Stop CLIENT_ID booking for SELLERS; their orders show as deleted in its orders feed."""
-    _admin(database_url, data_dir, lambda admin: admin.revoke(client_id, list(sellers)))
-    click.echo(f"{client_id} may no longer book for {', '.join(sellers)}")
+_seller_authorisation_command(
+    "authorise", "Let CLIENT_ID book for SELLERS (seller identifiers); their orders reappear in its feed.", True
+)
+_seller_authorisation_command(
+    "revoke", "Stop CLIENT_ID booking for SELLERS; their orders show as deleted in its orders feed.", False
+)
 
 
-@clients.command("suspend")
-@database_options
-@click.argument("client_id")
-def clients_suspend(database_url: str, data_dir: Path, client_id: str) -> None:
-    """Refuse CLIENT_ID's booking calls at once; its orders feed stays open."""
-    _admin(database_url, data_dir, lambda admin: admin.set_suspended(client_id, True))
-    click.echo(f"{client_id} suspended")
+def _suspension_command(name: str, doc: str, suspended: bool) -> None:
+    @clients.command(name, help=doc)
+    @database_options
+    @click.argument("client_id")
+    def command(database_url: str, data_dir: Path, client_id: str) -> None:
+        _admin(database_url, data_dir, lambda admin: admin.set_suspended(client_id, suspended))
+        click.echo(f"{client_id} {name}d")
 
 
-@clients.command("resume")
-@database_options
-@click.argument("client_id")
-def clients_resume(database_url: str, data_dir: Path, client_id: str) -> None:
-    """Lift CLIENT_ID's suspension."""
-    _admin(database_url, data_dir, lambda admin: admin.set_suspended(client_id, False))
-    click.echo(f"{client_id} resumed")
+_suspension_command("suspend", "Refuse CLIENT_ID's booking calls at once; its orders feed stays open.", True)
+_suspension_command("resume", "Lift CLIENT_ID's suspension.", False)
 
 
 @clients.command("reset-secret")

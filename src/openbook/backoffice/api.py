@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from starlette.requests import Request
@@ -25,6 +26,7 @@ from openbook.store.port import SellerOrder, Staff, StoredItem
 PREFIX = "/backoffice/api"
 _MAX_BODY = 16 * 1024
 Handler = Callable[[Request], Awaitable[Response]]
+T = TypeVar("T")
 
 
 def _error(code: str, status: int, message: str) -> Response:
@@ -130,44 +132,51 @@ async def get_order(request: Request) -> Response:
     return JSONResponse(_order(runtime, await office.order(staff, _order_id(request))))
 
 
-async def _after_change(request: Request, runtime: Runtime, office: BackOffice, staff: Staff) -> Response:
-    return JSONResponse(_order(runtime, await office.order(staff, _order_id(request))))
-
-
-@handles_errors
-async def cancel(request: Request) -> Response:
-    runtime, office, staff = await _staff(request)
-    message = (await _json(request)).get("message")
+def _message(body: dict[str, Any]) -> str | None:
+    message = body.get("message")
     if message is not None and (not isinstance(message, str) or len(message) > 1000):
         raise BackOfficeError("invalid_message", 400, "message is text of at most 1000 characters")
-    await office.cancel(staff, _order_id(request), message, runtime.clock.now())
-    return await _after_change(request, runtime, office, staff)
+    return message
 
 
-@handles_errors
-async def attendance(request: Request) -> Response:
-    runtime, office, staff = await _staff(request)
-    attended = (await _json(request)).get("attended")
+def _attended(body: dict[str, Any]) -> bool:
+    attended = body.get("attended")
     if not isinstance(attended, bool):
         raise BackOfficeError("invalid_attendance", 400, "attended must be true or false")
-    await office.record_attendance(staff, _order_id(request), attended, runtime.clock.now())
-    return await _after_change(request, runtime, office, staff)
+    return attended
 
 
-@handles_errors
-async def notice(request: Request) -> Response:
-    runtime, office, staff = await _staff(request)
-    text = (await _json(request)).get("notice")
+def _notice(body: dict[str, Any]) -> str:
+    text = body.get("notice")
     if not isinstance(text, str) or not text.strip() or len(text) > 1000:
         raise BackOfficeError("invalid_notice", 400, "notice is text of 1 to 1000 characters")
-    await office.notify(staff, _order_id(request), text, runtime.clock.now())
-    return await _after_change(request, runtime, office, staff)
+    return text
+
+
+def _order_action(
+    read: Callable[[dict[str, Any]], T], act: Callable[[BackOffice, Staff, int, T, datetime], Awaitable[object]]
+) -> Handler:
+    """A POST that reads its input from the body, applies one seller action, and answers the order as it is now."""
+
+    @handles_errors
+    async def handler(request: Request) -> Response:
+        runtime, office, staff = await _staff(request)
+        value = read(await _json(request))
+        order_id = _order_id(request)
+        await act(office, staff, order_id, value, runtime.clock.now())
+        return JSONResponse(_order(runtime, await office.order(staff, order_id)))
+
+    return handler
 
 
 routes = [
     Route(f"{PREFIX}/orders", list_orders, methods=["GET"]),
     Route(f"{PREFIX}/orders/{{order_id}}", get_order, methods=["GET"]),
-    Route(f"{PREFIX}/orders/{{order_id}}/cancellation", cancel, methods=["POST"]),
-    Route(f"{PREFIX}/orders/{{order_id}}/attendance", attendance, methods=["POST"]),
-    Route(f"{PREFIX}/orders/{{order_id}}/notices", notice, methods=["POST"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/cancellation", _order_action(_message, BackOffice.cancel), methods=["POST"]),
+    Route(
+        f"{PREFIX}/orders/{{order_id}}/attendance",
+        _order_action(_attended, BackOffice.record_attendance),
+        methods=["POST"],
+    ),
+    Route(f"{PREFIX}/orders/{{order_id}}/notices", _order_action(_notice, BackOffice.notify), methods=["POST"]),
 ]
