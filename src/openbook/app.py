@@ -24,6 +24,7 @@ from openbook.log_config import configure_logging
 from openbook.metrics import MetricsMiddleware, metrics_endpoint
 from openbook.openactive import booking_api
 from openbook.openactive import routes as openactive_routes
+from openbook.openactive.order_render import booking_service
 from openbook.openactive.urls import Urls
 from openbook.runtime import Runtime
 from openbook.services.vocabulary import shipped_vocabulary
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock |
             vocabulary=shipped_vocabulary(),
             started_at=the_clock.now(),
             tokens=tokens,
+            booking_service=booking_service(settings.booking_terms_url),
             authenticator=Authenticator(active_store, tokens, settings.test_mode),
         )
         stop = asyncio.Event()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from openbook.auth.callers import Authenticator
 from openbook.auth.tokens import TokenService
@@ -23,4 +24,5 @@ class Runtime:
     vocabulary: Vocabulary
     started_at: datetime
     tokens: TokenService
+    booking_service: dict[str, Any]  # the BookingService JSON-LD of order responses
     authenticator: Authenticator

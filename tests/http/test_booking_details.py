@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from openbook.domain.inventory import PaymentReconciliation
+from openbook.domain.inventory import PaymentReconciliation, SellerKind, TaxMode
 from openbook.store.urls import DatabaseUrl
 from tests.factories import bundle
 from tests.http.test_booking import error_of, item_errors
@@ -160,3 +160,21 @@ def test_reconcilable_payment_is_accepted_and_reflected(booking: BookingClient, 
     assert b.status_code == 201, b.text
     oa_validator.assert_valid(b.json(), "BResponse")
     assert b.json()["payment"] == {"@type": "Payment", "identifier": "p-3", **ACCOUNT}
+
+
+def test_booking_terms_and_person_sellers_in_responses(database_url: DatabaseUrl, oa_validator: Any) -> None:
+    inventory = bundle(sessions=0, slots=0)
+    person = replace(inventory.sellers[0], kind=SellerKind.PERSON, legal_name=None, tax_mode=TaxMode.NET)
+    load(database_url, replace(inventory, sellers=(person,)))
+    terms = "https://operator.example.com/booking-terms"
+    for server in start_server(database_url, test_mode=True, booking_terms_url=terms):
+        booking = BookingClient(server.client, server.base_url)
+        opportunity = booking.create("TestOpportunityBookableFree")
+        payment = {"@type": "Payment", **ACCOUNT}
+        c1 = booking.c1(new_uuid(), booking.quote_body([opportunity], payment=payment))
+        assert c1.status_code == 200, c1.text
+        oa_validator.assert_valid(c1.json(), "C1Response")
+        body = c1.json()
+        assert body["bookingService"]["termsOfService"][0]["url"] == terms
+        assert body["seller"]["legalName"] == person.name  # a person's legal name is their name
+        assert "payment" not in body  # a free order takes no payment, so none is reflected

@@ -57,6 +57,6 @@ def test_reflected_payment_follows_the_stage_and_the_total() -> None:
     assert quoted == GOOD  # no identifier before B; unknown properties are not echoed
     assert reflected_payment(sent, booked=True, free=False) == {**GOOD, "identifier": "p-1"}
     assert reflected_payment(sent, booked=True, free=True) is None
-    assert reflected_payment(sent, booked=False, free=True) == GOOD  # reconciliation details still apply
+    assert reflected_payment(sent, booked=False, free=True) is None  # checked, but a free order takes no payment
     assert reflected_payment({"@type": "Payment", "identifier": "p-1"}, booked=False, free=False) is None
     assert reflected_payment(None, booked=True, free=False) is None

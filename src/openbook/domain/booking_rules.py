@@ -116,8 +116,8 @@ PAYMENT_FIELDS = ("identifier", "name", "accountId", "paymentProviderId")
 
 def reflected_payment(payment: dict[str, Any] | None, *, booked: bool, free: bool) -> dict[str, Any] | None:
     """What a response says about the broker's payment: its reconciliation details, the `identifier` only
-    once booked (C1/C2 have none), and nothing at all for a booked free order, which takes no payment."""
-    if payment is None or (booked and free):
+    once booked (C1/C2 have none), and nothing at all for a free order, which takes no payment."""
+    if payment is None or free:
         return None
     kept = {key: payment[key] for key in PAYMENT_FIELDS if key in payment and (booked or key != "identifier")}
     return {"@type": "Payment", **kept} if kept else None

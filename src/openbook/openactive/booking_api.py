@@ -109,7 +109,9 @@ async def _order_request(request: Request, expected_type: str, stage: Stage) -> 
 async def _quote(request: Request, stage: Stage) -> Response:
     runtime, caller, order_request = await _order_request(request, "OrderQuote", stage)
     outcome = await _service(runtime).quote(caller.partner, order_request, runtime.clock.now())
-    body = order_render.order_document(runtime.urls, runtime.vocabulary, outcome, booked=False)
+    body = order_render.order_document(
+        runtime.urls, runtime.vocabulary, outcome, booked=False, service=runtime.booking_service
+    )
     return booking_response(body, 409 if outcome.has_item_errors else 200)
 
 
@@ -137,12 +139,16 @@ async def book(request: Request) -> Response:
     uuid = order_request.uuid
 
     def render(outcome: Any) -> str:
-        body = order_render.order_document(runtime.urls, runtime.vocabulary, outcome, booked=True)
+        body = order_render.order_document(
+            runtime.urls, runtime.vocabulary, outcome, booked=True, service=runtime.booking_service
+        )
         return _ENCODER.encode(body).decode()
 
     _, body, rejected = await _service(runtime).book(caller.partner, order_request, runtime.clock.now(), render)
     if rejected is not None:
-        errored = order_render.order_document(runtime.urls, runtime.vocabulary, rejected, booked=False)
+        errored = order_render.order_document(
+            runtime.urls, runtime.vocabulary, rejected, booked=False, service=runtime.booking_service
+        )
         errored.update({"@type": "Order", "@id": f"{runtime.urls.booking_api}/orders/{uuid}"})
         errored.pop("orderRequiresApproval", None)
         errored.pop("lease", None)

@@ -21,7 +21,20 @@ from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome,
 from openbook.store.port import InventoryView, StoredOrder
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
-BOOKING_SERVICE = {"@type": "BookingService", "name": "openbook", "url": "https://github.com/openbook-booking/openbook"}
+
+
+def booking_service(terms_url: str | None) -> JsonLd:
+    """The BookingService of every order response; the operator's terms when configured (spec: SHOULD)."""
+    service: JsonLd = {
+        "@type": "BookingService",
+        "name": "openbook",
+        "url": "https://github.com/openbook-booking/openbook",
+    }
+    if terms_url:
+        service["termsOfService"] = [
+            {"@type": "Terms", "name": "Booking terms", "url": terms_url, "requiresExplicitConsent": False}
+        ]
+    return service
 
 
 def error_body(kind: ErrorKind, description: str, instance: str | None = None) -> JsonLd:
@@ -169,7 +182,9 @@ def _echo_references(document: JsonLd, item: PricedItem) -> None:
     document.update(item.request.echo)
 
 
-def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *, booked: bool) -> JsonLd:
+def order_document(
+    urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *, booked: bool, service: JsonLd
+) -> JsonLd:
     """The C1/C2 OrderQuote (``booked`` False) or the B Order (``booked`` True) response body."""
     request = outcome.request
     stage = request.stage
@@ -183,7 +198,7 @@ def order_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, *,
         "broker": request.broker,
         "seller": render.seller(urls, outcome.seller),
         "customer": request.customer if stage is not Stage.C1 else None,
-        "bookingService": BOOKING_SERVICE,
+        "bookingService": service,
         "orderedItem": [_response_item(urls, vocabulary, outcome, item, booked) for item in outcome.items],
         "totalPaymentDue": price_spec(outcome.totals),
         "totalPaymentTax": [tax_spec(outcome.totals.tax)] if outcome.totals.tax is not None else None,

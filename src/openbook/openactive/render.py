@@ -15,7 +15,6 @@ from openbook.domain.inventory import (
     Place,
     PostalAddress,
     Seller,
-    SellerKind,
 )
 from openbook.domain.vocabulary import Vocabulary, scheme_of
 from openbook.openactive.urls import Urls
@@ -65,7 +64,8 @@ def seller(urls: Urls, value: Seller) -> JsonLd:
             "@id": urls.seller(value.id),
             "identifier": value.identifier,
             "name": value.name,
-            "legalName": value.legal_name if value.kind is SellerKind.ORGANIZATION else None,
+            # Order responses require legalName of any seller; a person's legal name is their name.
+            "legalName": value.legal_name or value.name,
             "description": value.description,
             "url": value.url,
             "email": value.email,

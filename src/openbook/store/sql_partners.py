@@ -10,8 +10,16 @@ class PartnerStoreMixin:
     database: Database
 
     async def partner(self, client_id: str) -> Partner | None:
-        async with self.database.reading() as session:
-            return await _partner(session, client_id)
+        # Asked on every authenticated request: one statement, no transaction (one round trip on PostgreSQL).
+        async with self.database.statement() as session:
+            rows = await session.fetch_all(
+                "SELECT p.*, ps.seller_id FROM booking_partners p"
+                " LEFT JOIN partner_sellers ps ON ps.partner_id = p.id WHERE p.client_id = :c",
+                {"c": client_id},
+            )
+        if not rows:
+            return None
+        return _partner_row(rows[0], frozenset(r["seller_id"] for r in rows if r["seller_id"] is not None))
 
     async def partners(self) -> list[Partner]:
         async with self.database.reading() as session:
@@ -95,11 +103,15 @@ async def _partner(session: Session, client_id: str) -> Partner | None:
 
 async def partner_from(session: Session, row: Row) -> Partner:
     sellers = await session.fetch_all("SELECT seller_id FROM partner_sellers WHERE partner_id = :p", {"p": row["id"]})
+    return _partner_row(row, frozenset(r["seller_id"] for r in sellers))
+
+
+def _partner_row(row: Row, seller_ids: frozenset[int]) -> Partner:
     return Partner(
         id=row["id"],
         client_id=row["client_id"],
         name=row["name"],
-        seller_ids=frozenset(r["seller_id"] for r in sellers),
+        seller_ids=seller_ids,
         suspended=bool(row["suspended"]),
         all_sellers=bool(row["all_sellers"]),
         secret_hash=row["secret_hash"],
