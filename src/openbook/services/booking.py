@@ -306,17 +306,19 @@ class BookingService:
                         errors.IN_CONFLICT, "items that require prepayment cannot be booked with items that forbid it"
                     )
                 )
-        requires_approval = any(i.offer is not None and FlowRequirement.APPROVAL in i.offer.requirements for i in items)
-        if requires_approval and request.stage is Stage.B:
-            for item in items:
-                if item.offer is not None and FlowRequirement.APPROVAL in item.offer.requirements:
-                    item.errors.append(
-                        ItemError(
-                            errors.NOT_BOOKABLE,
-                            "this offer needs the seller's approval: book it with an OrderProposal",
-                        )
+        needing_approval = [
+            i for i in items if i.offer is not None and FlowRequirement.APPROVAL in i.offer.requirements
+        ]
+        if request.stage is Stage.B:  # unlike the reference implementation, B cannot bypass approval
+            for item in needing_approval:
+                item.errors.append(
+                    ItemError(
+                        errors.NOT_BOOKABLE, "this offer needs the seller's approval: book it with an OrderProposal"
                     )
-        outcome = QuoteOutcome(request, seller, inventory, items, _empty_totals(items), requires_approval, None, {})
+                )
+        outcome = QuoteOutcome(
+            request, seller, inventory, items, _empty_totals(items), bool(needing_approval), None, {}
+        )
         outcome.totals = self._totals(outcome)
         return outcome
 

@@ -30,15 +30,16 @@ async def _change_items(
     *,
     applies_to: frozenset[str],
     refusal: str,
+    repeat_when_all_cancelled: bool = False,
 ) -> StoredOrder:
     """Apply ``change`` to the items whose status is in ``applies_to``; refuse if there are none, unless
-    every item is already cancelled and the change is itself a cancellation (repeating it is harmless)."""
+    every item is already cancelled and ``repeat_when_all_cancelled`` (repeating a cancellation is harmless)."""
 
     def decide(current: StoredOrder) -> OrderChange:
         targets = [item for item in current.items if item.status in applies_to]
         if not targets:
             all_cancelled = all(i.status is not None and OrderItemStatus(i.status).is_cancelled for i in current.items)
-            if all_cancelled and applies_to is _ON:
+            if all_cancelled and repeat_when_all_cancelled:
                 return OrderChange({})
             raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, refusal)
         return OrderChange({item.line: change(item) for item in targets})
@@ -53,7 +54,14 @@ async def seller_cancels(store: Store, partner: Partner, uuid: str, now: datetim
     """The seller cancels every item still to take place, optionally telling the customer why."""
     cancelled = ItemChange(status=OrderItemStatus.SELLER_CANCELLED.value, cancellation_message=message)
     return await _change_items(
-        store, partner, uuid, now, lambda _: cancelled, applies_to=_ON, refusal="the session has taken place"
+        store,
+        partner,
+        uuid,
+        now,
+        lambda _: cancelled,
+        applies_to=_ON,
+        refusal="the session has taken place",
+        repeat_when_all_cancelled=True,
     )
 
 

@@ -6,13 +6,10 @@ from typing import TYPE_CHECKING
 
 from openbook.store.database import Database, Row, Session
 from openbook.store.port import SellerOrder, Staff, StoredOrder
-from openbook.store.sql_partners import partner_from
+from openbook.store.sql_partners import select_partners
 
 # Booked orders only: quotes are not bookings yet and deleted orders have no content left.
-_SELLER_ORDERS = (
-    "SELECT o.*, p.client_id AS partner_client_id FROM orders o JOIN booking_partners p ON p.id = o.partner_id"
-    " WHERE o.seller_id = :s AND o.kind IN ('Order', 'OrderProposal')"
-)
+_SELLER_ORDERS = "SELECT * FROM orders o WHERE o.seller_id = :s AND o.kind IN ('Order', 'OrderProposal')"
 
 
 class BackOfficeStoreMixin:
@@ -63,9 +60,8 @@ class BackOfficeStoreMixin:
             return None if row is None else await self._seller_order(session, row)
 
     async def _seller_order(self, session: Session, row: Row) -> SellerOrder:
-        partner_row = await session.fetch_one("SELECT * FROM booking_partners WHERE id = :p", {"p": row["partner_id"]})
-        assert partner_row is not None
-        return SellerOrder(await partner_from(session, partner_row), await self._stored(session, row))
+        (partner,) = await select_partners(session, "WHERE p.id = :p", {"p": row["partner_id"]})
+        return SellerOrder(partner, await self._stored(session, row))
 
 
 def _staff_from(row: Row) -> Staff:

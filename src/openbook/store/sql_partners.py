@@ -12,19 +12,11 @@ class PartnerStoreMixin:
     async def partner(self, client_id: str) -> Partner | None:
         # Asked on every authenticated request: one statement, no transaction (one round trip on PostgreSQL).
         async with self.database.statement() as session:
-            rows = await session.fetch_all(
-                "SELECT p.*, ps.seller_id FROM booking_partners p"
-                " LEFT JOIN partner_sellers ps ON ps.partner_id = p.id WHERE p.client_id = :c",
-                {"c": client_id},
-            )
-        if not rows:
-            return None
-        return _partner_row(rows[0], frozenset(r["seller_id"] for r in rows if r["seller_id"] is not None))
+            return await _partner(session, client_id)
 
     async def partners(self) -> list[Partner]:
-        async with self.database.reading() as session:
-            rows = await session.fetch_all("SELECT * FROM booking_partners ORDER BY id")
-            return [await partner_from(session, row) for row in rows]
+        async with self.database.statement() as session:
+            return await select_partners(session, "ORDER BY p.id", {})
 
     async def ensure_partner(self, client_id: str, name: str, now_ms: int, *, all_sellers: bool = False) -> Partner:
         async with self.database.writing() as session:
@@ -96,14 +88,24 @@ class PartnerStoreMixin:
             )
 
 
+async def select_partners(session: Session, condition: str, params: dict[str, object]) -> list[Partner]:
+    """Partners with their authorised sellers, in one statement; ``condition`` is a WHERE/ORDER BY tail."""
+    rows = await session.fetch_all(
+        "SELECT p.*, ps.seller_id FROM booking_partners p"
+        f" LEFT JOIN partner_sellers ps ON ps.partner_id = p.id {condition}",
+        params,
+    )
+    grouped: dict[int, tuple[Row, set[int]]] = {}
+    for row in rows:
+        _, sellers = grouped.setdefault(row["id"], (row, set()))
+        if row["seller_id"] is not None:
+            sellers.add(row["seller_id"])
+    return [_partner_row(row, frozenset(sellers)) for row, sellers in grouped.values()]
+
+
 async def _partner(session: Session, client_id: str) -> Partner | None:
-    row = await session.fetch_one("SELECT * FROM booking_partners WHERE client_id = :c", {"c": client_id})
-    return None if row is None else await partner_from(session, row)
-
-
-async def partner_from(session: Session, row: Row) -> Partner:
-    sellers = await session.fetch_all("SELECT seller_id FROM partner_sellers WHERE partner_id = :p", {"p": row["id"]})
-    return _partner_row(row, frozenset(r["seller_id"] for r in sellers))
+    found = await select_partners(session, "WHERE p.client_id = :c", {"c": client_id})
+    return found[0] if found else None
 
 
 def _partner_row(row: Row, seller_ids: frozenset[int]) -> Partner:
