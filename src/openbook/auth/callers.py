@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from openbook.auth.tokens import SCOPE_ORDERS_FEED, InvalidToken, TokenService
+from openbook.auth.tokens import InvalidToken, TokenService, allowed_scopes
 from openbook.domain import errors
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
@@ -62,7 +62,7 @@ class Authenticator:
         partner = await self.store.partner(claims.client_id)
         if partner is None or partner.secret_hash is None:
             raise BookingError(errors.INVALID_API_TOKEN, "these credentials no longer exist")
-        if partner.suspended and scope != SCOPE_ORDERS_FEED:
+        if scope not in allowed_scopes(partner):
             raise BookingError(
                 errors.INVALID_API_TOKEN, "these credentials are suspended; only the orders feed is open"
             )

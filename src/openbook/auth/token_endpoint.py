@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openbook.auth.secrets import secret_matches
-from openbook.auth.tokens import ALL_SCOPES, SCOPE_ORDERS_FEED
+from openbook.auth.tokens import ALL_SCOPES, allowed_scopes
 from openbook.runtime import Runtime
 
 TOKEN_PATH = "/oauth/token"
@@ -68,8 +68,7 @@ def _client_credentials(authorization: str | None, form: dict[str, str]) -> tupl
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-def _granted_scopes(requested: str | None, suspended: bool) -> tuple[str, ...]:
-    allowed = (SCOPE_ORDERS_FEED,) if suspended else ALL_SCOPES
+def _granted_scopes(requested: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
     if requested is None:
         return allowed
     wanted = requested.split()
@@ -100,7 +99,7 @@ async def token(request: Request) -> Response:
         # Argon2 is deliberately slow; keep it off the event loop.
         if not await asyncio.to_thread(secret_matches, secret_hash, secret) or partner is None:
             raise TokenRequestError("invalid_client", "unknown client or wrong secret", 401)
-        scopes = _granted_scopes(form.get("scope"), partner.suspended)
+        scopes = _granted_scopes(form.get("scope"), allowed_scopes(partner))
     except TokenRequestError as error:
         return _oauth_error(error)
     issued = await runtime.tokens.issue(partner.client_id, scopes, runtime.clock.now())

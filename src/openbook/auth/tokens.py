@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from openbook.domain.clock import to_epoch_ms
-from openbook.store.port import SigningKey, Store
+from openbook.store.port import Partner, SigningKey, Store
 
 SCOPE_BOOKING = "openactive-openbooking"
 SCOPE_ORDERS_FEED = "openactive-ordersfeed"
@@ -26,6 +26,11 @@ AUDIENCE = "openbooking"
 ALGORITHM = "HS256"
 FIRST_KEY_ID = "1"
 _KEY_RELOAD_SECONDS = 5.0  # an unknown kid reloads keys at most this often, so junk tokens cannot flood the store
+
+
+def allowed_scopes(partner: Partner) -> tuple[str, ...]:
+    """A suspended partner keeps its orders feed but may not book (spec: suspension revokes openbooking)."""
+    return (SCOPE_ORDERS_FEED,) if partner.suspended else ALL_SCOPES
 
 
 class InvalidToken(Exception):
