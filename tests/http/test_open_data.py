@@ -25,6 +25,7 @@ FEEDS = [
     "facility-use-slots",
     "individual-facility-uses",
     "individual-facility-use-slots",
+    "events",
 ]
 
 
@@ -116,7 +117,7 @@ def test_dataset_site_passes_the_validator(demo_server: RunningServer, oa_valida
 def test_every_feed_item_passes_the_validator(demo_server: RunningServer, oa_validator: Any) -> None:
     dataset = dataset_of(demo_server)
     parents: set[str] = set()
-    children = 0
+    children = events = 0
     for distribution in dataset["distribution"]:
         items = wait_for_items(demo_server, distribution["contentUrl"], 1)
         assert items, distribution["name"]
@@ -127,12 +128,16 @@ def test_every_feed_item_passes_the_validator(demo_server: RunningServer, oa_val
             assert item["state"] == "updated" and isinstance(item["modified"], int)
             data = item["data"]
             assert_valid_feed_item(oa_validator, data)
-            if "superEvent" in data or "facilityUse" in data:
+            if data["@type"] == "Event":
+                events += 1
+                assert "superEvent" not in data and data["offers"], "a standalone event carries its own offers"
+            elif "superEvent" in data or "facilityUse" in data:
                 children += 1
                 assert (data.get("superEvent") or data["facilityUse"]) in parents, "orphan child"
             else:
                 parents.add(data["@id"])
     assert children == 556
+    assert events == 2
 
 
 def test_demo_data_is_what_the_readme_promises(demo_server: RunningServer) -> None:

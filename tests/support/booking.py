@@ -11,6 +11,7 @@ import httpx
 
 MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 AGENT = "https://openactive.io/AgentBroker"
+STANDALONE_TYPES = ("Event", "OnDemandEvent")
 
 
 @dataclass
@@ -53,15 +54,16 @@ class BookingClient:
         flow: str = "OpenBookingSimpleFlow",
     ) -> Opportunity:
         parent: dict[str, Any]
+        organizer = {"@type": "Organization", "@id": self.seller_id}
         if kind == "ScheduledSession":
-            parent = {
-                "superEvent": {"@type": "SessionSeries", "organizer": {"@type": "Organization", "@id": self.seller_id}}
-            }
+            parent = {"superEvent": {"@type": "SessionSeries", "organizer": organizer}}
+        elif kind in STANDALONE_TYPES:
+            parent = {"organizer": organizer}  # the suite's shape for standalone types
         else:
-            parent = {"facilityUse": {"@type": kind, "provider": {"@type": "Organization", "@id": self.seller_id}}}
+            parent = {"facilityUse": {"@type": kind, "provider": organizer}}
         body = {
             "@context": ["https://openactive.io/", "https://openactive.io/test-interface"],
-            "@type": "ScheduledSession" if kind == "ScheduledSession" else "Slot",
+            "@type": kind if kind in ("ScheduledSession", *STANDALONE_TYPES) else "Slot",
             **parent,
             "test:testOpportunityCriteria": f"https://openactive.io/test-interface#{criterion}",
             "test:testOpenBookingFlow": f"https://openactive.io/test-interface#{flow}",

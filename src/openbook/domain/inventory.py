@@ -59,29 +59,58 @@ class AttendanceMode(StrEnum):
 
 
 class ParentKind(StrEnum):
-    """Things that group bookable opportunities. Event-type parents arrive with their bookable types."""
+    """Things that group bookable opportunities, or (standalone events) describe one.
+
+    A standalone event is stored as two rows, like every other opportunity: its description (name,
+    activity, place, seller, offers) as a parent of kind EVENT, its occurrence (dates, capacity) as
+    an opportunity. The parent row is never published on its own: the event's feed item merges both
+    (docs/decisions/0015-opportunity-types.md).
+    """
 
     SESSION_SERIES = "SessionSeries"
     FACILITY_USE = "FacilityUse"
     INDIVIDUAL_FACILITY_USE = "IndividualFacilityUse"
+    EVENT = "Event"
+
+    @property
+    def is_published(self) -> bool:
+        """Has a feed of its own (the parents of standalone events have none)."""
+        return self is not ParentKind.EVENT
+
+    @property
+    def is_facility(self) -> bool:
+        """Described by facility types rather than activities."""
+        return self in (ParentKind.FACILITY_USE, ParentKind.INDIVIDUAL_FACILITY_USE)
 
 
 class OpportunityKind(StrEnum):
-    """Bookable opportunity types. Room is left for Event, HeadlineEvent, CourseInstance, OnDemandEvent."""
+    """Bookable opportunity types. Room is left for HeadlineEvent, CourseInstance, OnDemandEvent."""
 
     SCHEDULED_SESSION = "ScheduledSession"
     FACILITY_USE_SLOT = "FacilityUseSlot"
     INDIVIDUAL_FACILITY_USE_SLOT = "IndividualFacilityUseSlot"
+    EVENT = "Event"
 
     @property
     def parent_kind(self) -> ParentKind:
         return _PARENT_OF[self]
+
+    @property
+    def offers_on_parent(self) -> bool:
+        """Sessions are booked with their series' offers; slots and events with offers on their own @id."""
+        return self is OpportunityKind.SCHEDULED_SESSION
+
+    @property
+    def is_standalone(self) -> bool:
+        """Published as one item with no parent to refer to (its parent row is its description)."""
+        return not self.parent_kind.is_published
 
 
 _PARENT_OF = {
     OpportunityKind.SCHEDULED_SESSION: ParentKind.SESSION_SERIES,
     OpportunityKind.FACILITY_USE_SLOT: ParentKind.FACILITY_USE,
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: ParentKind.INDIVIDUAL_FACILITY_USE,
+    OpportunityKind.EVENT: ParentKind.EVENT,
 }
 
 

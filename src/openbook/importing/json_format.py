@@ -29,7 +29,7 @@ from openbook.domain.inventory import (
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
 
-TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses")
+TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events")
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _FIELD_SUFFIX = "FormFieldSpecification"
 
@@ -55,9 +55,10 @@ def parse_inventory_document(document: object) -> InventoryBundle:
     facilities: list[ParentDraft] = []
     for group in root.children("facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))):
         facilities.extend(group)
+    events = root.children("events", lambda name, data: _event(RecordReader(name, data, problems)))
     if problems:
         raise ImportRejected(problems)
-    return InventoryBundle(sellers=sellers, places=places, parents=series + tuple(facilities))
+    return InventoryBundle(sellers=sellers, places=places, parents=series + tuple(facilities) + events)
 
 
 def _address(reader: RecordReader, *, required: bool = False) -> PostalAddress | None:
@@ -337,3 +338,14 @@ def _individual(reader: RecordReader, facility: dict[str, Any] | None) -> Parent
         opportunities=slots,
         **fields,
     )
+
+
+def _event(reader: RecordReader) -> ParentDraft | None:
+    """A standalone Event: its description and its one occurrence, given side by side in one record."""
+    fields = _parent_fields(reader)
+    if reader.data.get("place") is None:
+        reader.problem("place", "is required: an Event is published with its location")
+    occurrence = _occurrence(reader, OpportunityKind.EVENT, "maximumAttendeeCapacity")
+    if fields is None or occurrence is None:
+        return None
+    return ParentDraft(kind=ParentKind.EVENT, opportunities=(occurrence,), **fields)

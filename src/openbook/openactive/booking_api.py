@@ -259,6 +259,7 @@ _TEST_TYPES = {
     ("ScheduledSession", "SessionSeries"): OpportunityKind.SCHEDULED_SESSION,
     ("Slot", "FacilityUse"): OpportunityKind.FACILITY_USE_SLOT,
     ("Slot", "IndividualFacilityUse"): OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT,
+    ("Event", ""): OpportunityKind.EVENT,  # standalone: organizer on the Event itself
 }
 
 
@@ -276,8 +277,11 @@ async def test_create_opportunity(request: Request) -> Response:
     parent = document.get("superEvent") or document.get("facilityUse") or {}
     kind = _TEST_TYPES.get((document.get("@type", ""), parent.get("@type", "")))
     if kind is None:
-        raise BookingError(errors.BAD_REQUEST, "this booking system makes ScheduledSession and Slot test opportunities")
-    seller_ref = (parent.get("organizer") or parent.get("provider") or {}).get("@id", "")
+        raise BookingError(
+            errors.BAD_REQUEST,
+            "this booking system makes ScheduledSession, Slot and standalone Event test opportunities",
+        )
+    seller_ref = (parent.get("organizer") or parent.get("provider") or document.get("organizer") or {}).get("@id", "")
     seller_id = IdReader(runtime.urls).seller(seller_ref)
     sellers = {s.id: s for s in await runtime.store.sellers()}
     if seller_id not in sellers:

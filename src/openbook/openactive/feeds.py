@@ -108,6 +108,31 @@ def _opportunity_reader(opportunity_kind: OpportunityKind, item_kind: str) -> An
     return read
 
 
+def _event_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
+    async def read(store: Store, urls: Urls, vocabulary: Vocabulary, after: int | None) -> list[dict[str, Any]]:
+        page = await store.opportunity_feed(opportunity_kind, after, PAGE_SIZE)
+
+        def event(value: Any) -> dict[str, Any]:
+            description = page.parents[value.parent_id]
+            place = None if description.place_id is None else page.places.get(description.place_id)
+            return render.event(urls, vocabulary, value, description, page.sellers[description.seller_id], place)
+
+        return _items(item_kind, page.entries, event)
+
+    return read
+
+
+def _spec_for_event(kind: OpportunityKind) -> FeedSpec:
+    """Standalone events: one feed of whole items (schema.org types, as the broker expects)."""
+    return FeedSpec(
+        OPPORTUNITY_SEGMENTS[kind],
+        kind.value,
+        f"https://schema.org/{kind.value}",
+        kind.value,
+        _event_reader(kind, kind.value),
+    )
+
+
 def _spec_for_parent(kind: ParentKind, name: str) -> FeedSpec:
     return FeedSpec(
         PARENT_SEGMENTS[kind],
@@ -136,6 +161,7 @@ FEEDS: dict[str, FeedSpec] = {
             "IndividualFacilityUse/Slot",
             "IndividualFacilityUseSlot",
         ),
+        _spec_for_event(OpportunityKind.EVENT),
     )
 }
 

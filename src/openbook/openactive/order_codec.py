@@ -109,7 +109,12 @@ def _item(raw: object, index: int, ids: IdReader) -> ItemRequest:
         what = "orderedItem" if opportunity is None else "acceptedOffer"
         problem = ItemError(errors.INVALID_OPPORTUNITY_OR_OFFER_ID, f"{what} @id is not one this booking system issues")
         return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
-    return ItemRequest(position, opportunity, offer.offer_id, offer.owner, offer.owner_id, (), attendee, intake, echo)
+    # An offer hung off an @id of another type (an event's offer under a session's @id with the same
+    # number, say) names no owner of this opportunity: the booking service refuses it as unacceptable.
+    kind = opportunity[0]
+    expected_kind = kind.value if offer.owner == "opportunity" else kind.parent_kind.value
+    owner = offer.owner if offer.owner_kind == expected_kind else "other"
+    return ItemRequest(position, opportunity, offer.offer_id, owner, offer.owner_id, (), attendee, intake, echo)
 
 
 def _money(value: object) -> Money | None:

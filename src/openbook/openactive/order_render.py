@@ -15,6 +15,7 @@ from openbook.domain.orders import OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE
 from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
+from openbook.openactive.event_render import ordered_event
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
@@ -85,8 +86,8 @@ def price_spec(totals: Totals) -> JsonLd:
 def accepted_offer(urls: Urls, opportunity: Opportunity, offer: Offer) -> JsonLd:
     """The offer exactly as published, minus openBookingFlowRequirement (never sent in the API)."""
     owner = (
-        urls.parent(ParentKind.SESSION_SERIES, opportunity.parent_id)
-        if opportunity.kind is OpportunityKind.SCHEDULED_SESSION
+        urls.parent(opportunity.kind.parent_kind, opportunity.parent_id)
+        if opportunity.kind.offers_on_parent
         else urls.opportunity(opportunity.kind, opportunity.id or 0)
     )
     document = render.offer(owner, offer)
@@ -98,6 +99,8 @@ def ordered_item(
     urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
 ) -> JsonLd:
     """The opportunity with its parent embedded (no offers, no organizer), as responses require."""
+    if opportunity.kind.is_standalone:
+        return ordered_event(urls, vocabulary, inventory, opportunity, remaining)
     document = render.opportunity(urls, opportunity)
     document.pop("@context", None)
     document.pop("offers", None)

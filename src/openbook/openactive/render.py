@@ -106,8 +106,8 @@ def concepts(vocabulary: Vocabulary, concept_ids: tuple[str, ...]) -> list[JsonL
 
 
 def concept_property(kind: ParentKind) -> str:
-    """Sessions name their activities; facilities their facility type (activity is deprecated there)."""
-    return "activity" if kind is ParentKind.SESSION_SERIES else "facilityType"
+    """Sessions and events name their activities; facilities their facility type (activity is deprecated there)."""
+    return "facilityType" if kind.is_facility else "activity"
 
 
 def offer(owner_id: str, value: Offer) -> JsonLd:
@@ -168,6 +168,42 @@ def parent_opportunity(
     else:
         document["provider"] = provider
     return compact(document)
+
+
+def event(
+    urls: Urls,
+    vocabulary: Vocabulary,
+    value: Opportunity,
+    description: ParentOpportunity,
+    seller_value: Seller,
+    place_value: Place | None,
+) -> JsonLd:
+    """A standalone Event as published in its feed: its occurrence and its description in one item."""
+    assert value.id is not None
+    own_id = urls.opportunity(value.kind, value.id)
+    return compact(
+        {
+            "@context": CONTEXT,
+            "@type": value.kind.value,
+            "@id": own_id,
+            "identifier": value.identifier,
+            "name": description.name,
+            "description": description.description,
+            "url": description.url or own_id,
+            "activity": concepts(vocabulary, description.concepts),
+            "location": None if place_value is None else place(urls, place_value),
+            "genderRestriction": description.gender_restriction,
+            "organizer": seller(urls, seller_value),
+            "offers": [offer(own_id, o) for o in description.offers],
+            "startDate": format_instant(value.start),
+            "endDate": format_instant(value.end),
+            "duration": format_duration(value.duration),
+            "eventStatus": value.event_status.value,
+            "eventAttendanceMode": value.attendance_mode.value,
+            "maximumAttendeeCapacity": value.maximum_capacity,
+            "remainingAttendeeCapacity": value.remaining_capacity,
+        }
+    )
 
 
 def opportunity(urls: Urls, value: Opportunity, offers: tuple[Offer, ...] = ()) -> JsonLd:

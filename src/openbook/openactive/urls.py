@@ -15,6 +15,7 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.SCHEDULED_SESSION: "scheduled-sessions",
     OpportunityKind.FACILITY_USE_SLOT: "facility-use-slots",
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: "individual-facility-use-slots",
+    OpportunityKind.EVENT: "events",
 }
 
 

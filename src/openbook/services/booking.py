@@ -370,13 +370,11 @@ class BookingService:
             item.errors.append(ItemError(errors.UNKNOWN_OFFER, "no offer has this @id"))
             return item
         owner_ok = (
-            request.offer_owner == "parent"
-            and request.offer_owner_id == parent.id
-            and kind is OpportunityKind.SCHEDULED_SESSION
+            request.offer_owner == "parent" and request.offer_owner_id == parent.id and kind.offers_on_parent
         ) or (
             request.offer_owner == "opportunity"
             and request.offer_owner_id == opportunity_id
-            and kind is not OpportunityKind.SCHEDULED_SESSION
+            and not kind.offers_on_parent
         )
         if not owner_ok:
             item.errors.append(ItemError(errors.UNACCEPTABLE_OFFER, "this offer does not belong to this opportunity"))

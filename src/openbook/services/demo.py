@@ -1,4 +1,4 @@
-"""Realistic demo inventory: two sellers, a fortnight of sessions and facility slots, free and paid offers."""
+"""Realistic demo inventory: two sellers, a fortnight of sessions, facility slots and events, free and paid offers."""
 
 from __future__ import annotations
 
@@ -235,4 +235,58 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             for n in (1, 2)
         ),
     )
-    return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents)
+    return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents + _events(days, free))
+
+
+def _events(days: list[datetime], free: Offer) -> tuple[ParentDraft, ...]:
+    """One-off events: a race on the second Saturday, a yoga workshop on the first Sunday."""
+    saturday = [d for d in days if d.weekday() == 5][-1]
+    sunday = next(d for d in days if d.weekday() == 6)
+    race = datetime.combine(saturday.date(), time(9), UTC)
+    workshop = datetime.combine(sunday.date(), time(13), UTC)
+    entry = Offer(
+        "race-entry",
+        _gbp("15.00"),
+        name="Race entry",
+        prepayment=Availability.REQUIRED,
+        latest_cancellation_before_start=timedelta(days=2),
+        allow_customer_cancellation_full_refund=True,
+        min_age=15,
+    )
+    workshop_place = Offer("workshop", _gbp("25.00"), name="Workshop place", prepayment=Availability.REQUIRED)
+    return (
+        ParentDraft(
+            "richmond-park-10k",
+            ParentKind.EVENT,
+            "sam-taylor-coaching",
+            "Richmond Park 10k",
+            (RUNNING,),
+            place="richmond-park-gate",
+            description="A chip-timed 10 km race round the park, with a free 2 km family fun run.",
+            offers=(entry, free),
+            opportunities=(
+                OpportunityDraft(
+                    f"richmond-park-10k-{race:%Y%m%d}", OpportunityKind.EVENT, race, race + timedelta(hours=2), 300
+                ),
+            ),
+        ),
+        ParentDraft(
+            "yoga-workshop",
+            ParentKind.EVENT,
+            "riverside-leisure",
+            "Yoga Workshop: Inversions",
+            (YOGA,),
+            place="riverside-centre",
+            description="An afternoon workshop on headstands and handstands, for confident practitioners.",
+            offers=(workshop_place,),
+            opportunities=(
+                OpportunityDraft(
+                    f"yoga-workshop-{workshop:%Y%m%d}",
+                    OpportunityKind.EVENT,
+                    workshop,
+                    workshop + timedelta(hours=3),
+                    16,
+                ),
+            ),
+        ),
+    )

@@ -57,7 +57,7 @@ async def import_inventory(
             problems.append(ImportProblem(record, "aggregate", f"no facility use {parent.aggregate!r} in this file"))
         scheme, field, listing = (
             (ACTIVITY_LIST, "activity", "OpenActive activity list")
-            if parent.kind is ParentKind.SESSION_SERIES
+            if not parent.kind.is_facility
             else (FACILITY_TYPES, "facilityType", "OpenActive facility types")
         )
         for concept in parent.concepts:

@@ -156,7 +156,7 @@ async def create_test_opportunity(
         kind=kind.parent_kind,
         seller=seller_identifier,
         name=f"Test {kind.value} {criterion.removeprefix(CRITERIA_PREFIX)}",
-        concepts=(YOGA,) if kind is OpportunityKind.SCHEDULED_SESSION else (SQUASH_COURT,),
+        concepts=(SQUASH_COURT,) if kind.parent_kind.is_facility else (YOGA,),
         place=TEST_PLACE,
         offers=(offer,),
         opportunities=(occurrence,),

@@ -67,6 +67,10 @@ class OpportunityFeedPage:
     entries: list[FeedEntry[Opportunity]]
     # Slots carry their facility's offers; sessions inherit theirs from the series and need none here.
     offers_by_parent: dict[int, tuple[Offer, ...]] = field(default_factory=dict)
+    # Standalone events are published whole: their descriptions (with offers), sellers and places.
+    parents: dict[int, ParentOpportunity] = field(default_factory=dict)
+    sellers: dict[int, Seller] = field(default_factory=dict)
+    places: dict[int, Place] = field(default_factory=dict)
 
 
 class Store(Protocol):

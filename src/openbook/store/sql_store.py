@@ -10,6 +10,8 @@ from openbook.domain.inventory import (
     Offer,
     OpportunityKind,
     ParentKind,
+    ParentOpportunity,
+    Place,
     Seller,
 )
 from openbook.store.database import Database, Row, Session, id_list, id_list_value
@@ -221,13 +223,33 @@ class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
     async def opportunity_feed(self, kind: OpportunityKind, after: int | None, limit: int) -> OpportunityFeedPage:
         async with self.database.reading() as session:
             rows = await self._feed_rows(session, "opportunities", kind.value, after, limit)
+            entries = [
+                FeedEntry(row["modified"], row["id"], None if row["deleted"] else opportunity_from(row)) for row in rows
+            ]
+            parent_ids = {row["parent_id"] for row in rows if not row["deleted"]}
+            if kind.is_standalone:
+                parents, sellers, places = await self._descriptions(session, parent_ids)
+                return OpportunityFeedPage(entries, parents=parents, sellers=sellers, places=places)
             offers: dict[int, tuple[Offer, ...]] = {}
-            if kind is not OpportunityKind.SCHEDULED_SESSION:
-                offers = await self._offers(session, sorted({row["parent_id"] for row in rows if not row["deleted"]}))
-        entries = [
-            FeedEntry(row["modified"], row["id"], None if row["deleted"] else opportunity_from(row)) for row in rows
-        ]
+            if not kind.offers_on_parent:
+                offers = await self._offers(session, sorted(parent_ids))
         return OpportunityFeedPage(entries, offers_by_parent=offers)
+
+    async def _descriptions(
+        self, session: Session, parent_ids: set[int]
+    ) -> tuple[dict[int, ParentOpportunity], dict[int, Seller], dict[int, Place]]:
+        """The parent rows (with offers), sellers and places that standalone events are published with."""
+        parent_rows = await select_in(session, "SELECT * FROM parents WHERE id IN", parent_ids)
+        offers = await self._offers(session, sorted(parent_ids))
+        seller_ids = {row["seller_id"] for row in parent_rows}
+        seller_rows = await select_in(session, "SELECT * FROM sellers WHERE id IN", seller_ids)
+        place_ids = {row["place_id"] for row in parent_rows if row["place_id"]}
+        place_rows = await select_in(session, "SELECT * FROM places WHERE id IN", place_ids)
+        return (
+            {row["id"]: parent_from(row, offers[row["id"]]) for row in parent_rows},
+            {row["id"]: seller_from(row) for row in seller_rows},
+            {row["id"]: place_from(row) for row in place_rows},
+        )
 
     async def _feed_rows(self, session: Session, table: str, kind: str, after: int | None, limit: int) -> list[Row]:
         # Keyset on the (kind, modified) index: a page costs the same at any depth of the feed.

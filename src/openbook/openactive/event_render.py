@@ -1,0 +1,31 @@
+"""Standalone events in Open Booking API responses (their feed items are built by render.event)."""
+
+from __future__ import annotations
+
+from openbook.domain.inventory import Opportunity
+from openbook.domain.vocabulary import Vocabulary
+from openbook.openactive import render
+from openbook.openactive.render import JsonLd
+from openbook.openactive.urls import Urls
+from openbook.store.port import InventoryView
+
+# Responses carry the event as published, minus what the spec forbids there.
+_NOT_IN_RESPONSES = ("@context", "offers", "organizer")
+
+
+def ordered_event(
+    urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
+) -> JsonLd:
+    """An Event as an OrderItem's orderedItem: no offers, no organizer; capacity only while quoting."""
+    description = inventory.parents[opportunity.parent_id]
+    place = None if description.place_id is None else inventory.places.get(description.place_id)
+    seller = inventory.sellers[description.seller_id]
+    document = render.event(urls, vocabulary, opportunity, description, seller, place)
+    for key in _NOT_IN_RESPONSES:
+        document.pop(key, None)
+    if remaining is None:
+        document.pop("remainingAttendeeCapacity", None)
+        document.pop("maximumAttendeeCapacity", None)
+    else:
+        document["remainingAttendeeCapacity"] = remaining
+    return document

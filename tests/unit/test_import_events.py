@@ -1,0 +1,82 @@
+"""The JSON import format's `events` section: standalone Events (docs/import-format.md)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from openbook.domain.inventory import AttendanceMode, OpportunityKind, ParentKind
+from openbook.importing.json_format import parse_inventory_document
+from openbook.importing.problems import ImportRejected
+from tests.unit.test_import_formats import VALID, YOGA
+
+EVENT: dict[str, Any] = {
+    "identifier": "open-day",
+    "seller": "acme",
+    "name": "Open Day",
+    "activity": [YOGA],
+    "place": "hall",
+    "description": "Try everything for free.",
+    "offers": [{"identifier": "free", "price": 0, "priceCurrency": "GBP"}],
+    "startDate": "2030-02-01T10:00:00Z",
+    "endDate": "2030-02-01T16:00:00Z",
+    "maximumAttendeeCapacity": 200,
+    "eventAttendanceMode": "MixedEventAttendanceMode",
+}
+
+
+def with_event(**changes: Any) -> dict[str, Any]:
+    document = copy.deepcopy(VALID)
+    event = copy.deepcopy(EVENT)
+    for key, value in changes.items():
+        if value is KeyError:
+            del event[key]
+        else:
+            event[key] = value
+    document["events"] = [event]
+    return document
+
+
+def test_an_event_is_a_description_with_one_occurrence() -> None:
+    bundle = parse_inventory_document(with_event())
+    (event,) = [p for p in bundle.parents if p.kind is ParentKind.EVENT]
+    assert (event.identifier, event.seller, event.place, event.concepts) == ("open-day", "acme", "hall", (YOGA,))
+    assert [o.identifier for o in event.offers] == ["free"]
+    (occurrence,) = event.opportunities
+    assert occurrence.kind is OpportunityKind.EVENT and occurrence.identifier == "open-day"
+    assert occurrence.start == datetime(2030, 2, 1, 10, tzinfo=UTC)
+    assert occurrence.maximum_capacity == 200
+    assert occurrence.attendance_mode is AttendanceMode.MIXED
+    assert bundle.opportunity_count == 4
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"place": KeyError}, "place", "published with its location"),
+        ({"startDate": KeyError}, "startDate", "required"),
+        ({"endDate": "2030-02-01T09:00:00Z"}, "endDate", "after startDate"),
+        ({"maximumAttendeeCapacity": -1}, "maximumAttendeeCapacity", "at least 0"),
+        ({"offers": []}, "offers", "at least one offer"),
+        ({"activity": []}, "activity", "required"),
+        ({"eventStatus": "EventMaybe"}, "eventStatus", "must be one of"),
+    ],
+)
+def test_each_bad_event_field_is_named(changes: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document(with_event(**changes))
+    found = [(p.record, p.field, p.message) for p in rejected.value.problems]
+    assert any(r == "file > events[0] 'open-day'" and f == field and message in m for r, f, m in found), found
+
+
+def test_the_documented_example_has_an_event() -> None:
+    from pathlib import Path
+
+    from openbook.importing.json_format import parse_inventory_json
+
+    example = Path(__file__).parents[2] / "examples" / "inventory.json"
+    bundle = parse_inventory_json(example.read_bytes())
+    assert [p.identifier for p in bundle.parents if p.kind is ParentKind.EVENT] == ["open-day"]
