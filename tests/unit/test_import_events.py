@@ -80,3 +80,50 @@ def test_the_documented_example_has_an_event() -> None:
     example = Path(__file__).parents[2] / "examples" / "inventory.json"
     bundle = parse_inventory_json(example.read_bytes())
     assert [p.identifier for p in bundle.parents if p.kind is ParentKind.EVENT] == ["open-day"]
+    assert [p.identifier for p in bundle.parents if p.kind is ParentKind.ON_DEMAND_EVENT] == ["yoga-at-home"]
+
+
+ON_DEMAND: dict[str, Any] = {
+    "identifier": "home-yoga",
+    "seller": "acme",
+    "name": "Yoga at home",
+    "activity": [YOGA],
+    "offers": [{"identifier": "stream", "price": "3.00", "priceCurrency": "GBP"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"place": "hall"}, "place", "no location"),
+        (
+            {"availableFrom": "2030-02-01T00:00:00Z", "availableUntil": "2030-01-01T00:00:00Z"},
+            "availableUntil",
+            "after",
+        ),
+        ({"maximumAttendeeCapacity": -1}, "maximumAttendeeCapacity", "at least 0"),
+        ({"offers": []}, "offers", "at least one offer"),
+    ],
+)
+def test_each_bad_on_demand_field_is_named(changes: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document({**VALID, "onDemandEvents": [{**ON_DEMAND, **changes}]})
+    found = [(p.record, p.field, p.message) for p in rejected.value.problems]
+    record = "file > onDemandEvents[0] 'home-yoga'"
+    assert any(r == record and f == field and message in m for r, f, m in found), found
+
+
+def test_an_on_demand_event_is_bookable_always_unless_given_a_window() -> None:
+    bundle = parse_inventory_document({**VALID, "onDemandEvents": [ON_DEMAND]})
+    (event,) = [p for p in bundle.parents if p.kind is ParentKind.ON_DEMAND_EVENT]
+    (occurrence,) = event.opportunities
+    assert occurrence.kind is OpportunityKind.ON_DEMAND_EVENT and occurrence.start.year == 2000
+    assert occurrence.attendance_mode is AttendanceMode.ONLINE and occurrence.maximum_capacity >= 10**9
+    windowed = {**ON_DEMAND, "availableFrom": "2030-01-01T00:00:00Z", "maximumAttendeeCapacity": 50}
+    (event,) = [
+        p
+        for p in parse_inventory_document({**VALID, "onDemandEvents": [windowed]}).parents
+        if p.kind is ParentKind.ON_DEMAND_EVENT
+    ]
+    assert event.opportunities[0].start == datetime(2030, 1, 1, tzinfo=UTC)
+    assert event.opportunities[0].maximum_capacity == 50

@@ -71,11 +71,12 @@ class ParentKind(StrEnum):
     FACILITY_USE = "FacilityUse"
     INDIVIDUAL_FACILITY_USE = "IndividualFacilityUse"
     EVENT = "Event"
+    ON_DEMAND_EVENT = "OnDemandEvent"
 
     @property
     def is_published(self) -> bool:
         """Has a feed of its own (the parents of standalone events have none)."""
-        return self is not ParentKind.EVENT
+        return self not in (ParentKind.EVENT, ParentKind.ON_DEMAND_EVENT)
 
     @property
     def is_facility(self) -> bool:
@@ -84,12 +85,13 @@ class ParentKind(StrEnum):
 
 
 class OpportunityKind(StrEnum):
-    """Bookable opportunity types. Room is left for HeadlineEvent, CourseInstance, OnDemandEvent."""
+    """Bookable opportunity types. Room is left for HeadlineEvent and CourseInstance."""
 
     SCHEDULED_SESSION = "ScheduledSession"
     FACILITY_USE_SLOT = "FacilityUseSlot"
     INDIVIDUAL_FACILITY_USE_SLOT = "IndividualFacilityUseSlot"
     EVENT = "Event"
+    ON_DEMAND_EVENT = "OnDemandEvent"
 
     @property
     def parent_kind(self) -> ParentKind:
@@ -105,12 +107,19 @@ class OpportunityKind(StrEnum):
         """Published as one item with no parent to refer to (its parent row is its description)."""
         return not self.parent_kind.is_published
 
+    @property
+    def is_dated(self) -> bool:
+        """Publishes dates and capacity. An OnDemandEvent publishes neither: its start and end are the
+        window in which it can be booked (booking and cancellation windows count from the start)."""
+        return self is not OpportunityKind.ON_DEMAND_EVENT
+
 
 _PARENT_OF = {
     OpportunityKind.SCHEDULED_SESSION: ParentKind.SESSION_SERIES,
     OpportunityKind.FACILITY_USE_SLOT: ParentKind.FACILITY_USE,
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: ParentKind.INDIVIDUAL_FACILITY_USE,
     OpportunityKind.EVENT: ParentKind.EVENT,
+    OpportunityKind.ON_DEMAND_EVENT: ParentKind.ON_DEMAND_EVENT,
 }
 
 

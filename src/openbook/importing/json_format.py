@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from openbook.domain.intake import FieldKind, IntakeField, IntakeFormDefinitionError
@@ -29,7 +30,11 @@ from openbook.domain.inventory import (
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
 
-TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events")
+TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events", "onDemandEvents")
+# An on-demand event's booking window when none is given: always (customers cannot cancel once it opens).
+ALWAYS_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+ALWAYS_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
+ON_DEMAND_CAPACITY = 1_000_000_000  # no practical limit unless the operator sets one
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _FIELD_SUFFIX = "FormFieldSpecification"
 
@@ -56,9 +61,11 @@ def parse_inventory_document(document: object) -> InventoryBundle:
     for group in root.children("facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))):
         facilities.extend(group)
     events = root.children("events", lambda name, data: _event(RecordReader(name, data, problems)))
+    on_demand = root.children("onDemandEvents", lambda name, data: _on_demand(RecordReader(name, data, problems)))
     if problems:
         raise ImportRejected(problems)
-    return InventoryBundle(sellers=sellers, places=places, parents=series + tuple(facilities) + events)
+    parents = series + tuple(facilities) + events + on_demand
+    return InventoryBundle(sellers=sellers, places=places, parents=parents)
 
 
 def _address(reader: RecordReader, *, required: bool = False) -> PostalAddress | None:
@@ -349,3 +356,28 @@ def _event(reader: RecordReader) -> ParentDraft | None:
     if fields is None or occurrence is None:
         return None
     return ParentDraft(kind=ParentKind.EVENT, opportunities=(occurrence,), **fields)
+
+
+def _on_demand(reader: RecordReader) -> ParentDraft | None:
+    """An OnDemandEvent (a class on video): no place, dates or published capacity; optionally a window
+    (availableFrom, availableUntil) in which it can be booked, and a limit on bookings."""
+    fields = _parent_fields(reader)
+    if reader.data.get("place") is not None:
+        reader.problem("place", "an OnDemandEvent has no location in OpenActive: leave place out")
+    identifier = reader.text("identifier")
+    start = reader.instant("availableFrom") or ALWAYS_FROM
+    end = reader.instant("availableUntil") or ALWAYS_UNTIL
+    if end <= start:
+        reader.problem("availableUntil", f"must be after availableFrom ({start.isoformat()})")
+    capacity = reader.integer("maximumAttendeeCapacity", minimum=0)
+    if fields is None or identifier is None or end <= start:
+        return None
+    draft = OpportunityDraft(
+        identifier,
+        OpportunityKind.ON_DEMAND_EVENT,
+        start,
+        end,
+        ON_DEMAND_CAPACITY if capacity is None else capacity,
+        attendance_mode=AttendanceMode.ONLINE,
+    )
+    return ParentDraft(kind=ParentKind.ON_DEMAND_EVENT, opportunities=(draft,), **fields)

@@ -1,4 +1,4 @@
-"""Standalone events in Open Booking API responses (their feed items are built by render.event)."""
+"""Standalone events (Event, OnDemandEvent) in Open Booking API responses (feed items: render.event)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _NOT_IN_RESPONSES = ("@context", "offers", "organizer")
 def ordered_event(
     urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
 ) -> JsonLd:
-    """An Event as an OrderItem's orderedItem: no offers, no organizer; capacity only while quoting."""
+    """An Event or OnDemandEvent as an OrderItem's orderedItem: no offers, no organizer; capacity only while quoting."""
     description = inventory.parents[opportunity.parent_id]
     place = None if description.place_id is None else inventory.places.get(description.place_id)
     seller = inventory.sellers[description.seller_id]
@@ -26,6 +26,6 @@ def ordered_event(
     if remaining is None:
         document.pop("remainingAttendeeCapacity", None)
         document.pop("maximumAttendeeCapacity", None)
-    else:
+    elif opportunity.kind.is_dated:  # an OnDemandEvent publishes no capacity
         document["remainingAttendeeCapacity"] = remaining
     return document

@@ -162,6 +162,7 @@ FEEDS: dict[str, FeedSpec] = {
             "IndividualFacilityUseSlot",
         ),
         _spec_for_event(OpportunityKind.EVENT),
+        _spec_for_event(OpportunityKind.ON_DEMAND_EVENT),
     )
 }
 

@@ -178,32 +178,36 @@ def event(
     seller_value: Seller,
     place_value: Place | None,
 ) -> JsonLd:
-    """A standalone Event as published in its feed: its occurrence and its description in one item."""
+    """A standalone Event or OnDemandEvent as published in its feed: occurrence and description in one item.
+
+    An OnDemandEvent has no location, dates, status, attendance mode or capacity in OpenActive (the
+    validator refuses them), so it is published without them.
+    """
     assert value.id is not None
     own_id = urls.opportunity(value.kind, value.id)
-    return compact(
-        {
-            "@context": CONTEXT,
-            "@type": value.kind.value,
-            "@id": own_id,
-            "identifier": value.identifier,
-            "name": description.name,
-            "description": description.description,
-            "url": description.url or own_id,
-            "activity": concepts(vocabulary, description.concepts),
-            "location": None if place_value is None else place(urls, place_value),
-            "genderRestriction": description.gender_restriction,
-            "organizer": seller(urls, seller_value),
-            "offers": [offer(own_id, o) for o in description.offers],
-            "startDate": format_instant(value.start),
-            "endDate": format_instant(value.end),
-            "duration": format_duration(value.duration),
-            "eventStatus": value.event_status.value,
-            "eventAttendanceMode": value.attendance_mode.value,
-            "maximumAttendeeCapacity": value.maximum_capacity,
-            "remainingAttendeeCapacity": value.remaining_capacity,
-        }
-    )
+    document: JsonLd = {
+        "@context": CONTEXT,
+        "@type": value.kind.value,
+        "@id": own_id,
+        "identifier": value.identifier,
+        "name": description.name,
+        "description": description.description,
+        "url": description.url or own_id,
+        "activity": concepts(vocabulary, description.concepts),
+        "genderRestriction": description.gender_restriction,
+        "organizer": seller(urls, seller_value),
+        "offers": [offer(own_id, o) for o in description.offers],
+    }
+    if value.kind.is_dated:
+        document["location"] = None if place_value is None else place(urls, place_value)
+        document["startDate"] = format_instant(value.start)
+        document["endDate"] = format_instant(value.end)
+        document["duration"] = format_duration(value.duration)
+        document["eventStatus"] = value.event_status.value
+        document["eventAttendanceMode"] = value.attendance_mode.value
+        document["maximumAttendeeCapacity"] = value.maximum_capacity
+        document["remainingAttendeeCapacity"] = value.remaining_capacity
+    return compact(document)
 
 
 def opportunity(urls: Urls, value: Opportunity, offers: tuple[Offer, ...] = ()) -> JsonLd:

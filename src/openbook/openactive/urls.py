@@ -16,6 +16,7 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.FACILITY_USE_SLOT: "facility-use-slots",
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: "individual-facility-use-slots",
     OpportunityKind.EVENT: "events",
+    OpportunityKind.ON_DEMAND_EVENT: "on-demand-events",
 }
 
 

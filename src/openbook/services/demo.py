@@ -1,4 +1,4 @@
-"""Realistic demo inventory: two sellers, a fortnight of sessions, facility slots and events, free and paid offers."""
+"""Realistic demo inventory: two sellers, a fortnight of sessions, slots and events, a class on demand."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from openbook.domain.inventory import (
+    AttendanceMode,
     Availability,
     InventoryBundle,
     Offer,
@@ -235,7 +236,27 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             for n in (1, 2)
         ),
     )
-    return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents + _events(days, free))
+    on_demand = ParentDraft(
+        "yoga-at-home",
+        ParentKind.ON_DEMAND_EVENT,
+        "riverside-leisure",
+        "Yoga at Home: 30-minute Flow",
+        (YOGA,),
+        description="A recorded class from the Morning Yoga team, to follow at home whenever suits you.",
+        offers=(Offer("stream", _gbp("3.00"), name="Stream for a month", prepayment=Availability.REQUIRED),),
+        opportunities=(
+            OpportunityDraft(
+                "yoga-at-home",
+                OpportunityKind.ON_DEMAND_EVENT,
+                today,
+                today + timedelta(days=365),
+                1_000_000_000,
+                attendance_mode=AttendanceMode.ONLINE,
+            ),
+        ),
+    )
+    parents = (*parents, *_events(days, free), on_demand)
+    return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents)
 
 
 def _events(days: list[datetime], free: Offer) -> tuple[ParentDraft, ...]:

@@ -15,6 +15,7 @@ from openbook.domain import errors
 from openbook.domain.errors import BookingError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
+    AttendanceMode,
     Availability,
     EventStatus,
     FlowRequirement,
@@ -34,6 +35,7 @@ from openbook.store.port import Store
 
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
+ON_DEMAND_AVAILABILITY = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,11 @@ async def create_test_opportunity(
         intake_form=recipe.intake_form,
     )
     capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
-    occurrence = OpportunityDraft(f"test-{tag}", kind, start, start + timedelta(hours=1), capacity, recipe.status)
+    end, mode = start + timedelta(hours=1), AttendanceMode.OFFLINE
+    if not kind.is_dated:  # on demand: available from `start` for a year (or, in the past, no longer)
+        end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
+        mode = AttendanceMode.ONLINE
+    occurrence = OpportunityDraft(f"test-{tag}", kind, start, end, capacity, recipe.status, mode)
     places = (
         ()
         if await store.existing_identifiers("places", [TEST_PLACE])
