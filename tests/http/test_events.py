@@ -1,4 +1,4 @@
-"""Standalone Events over real HTTP on both databases: feed, dataset site, test interface and booking.
+"""Standalone Events and HeadlineEvents over real HTTP on both databases: feed, dataset site, booking.
 
 Every feed item and every response is checked with the official validator, as the OpenActive Test
 Suite does (BookableRPDEFeed for the feed, the matching mode for each booking response).
@@ -15,6 +15,15 @@ from tests.http.test_open_data import assert_valid_feed_item, dataset_of
 from tests.support.booking import BookingClient, Opportunity, new_uuid
 from tests.support.server_fixture import RunningServer
 
+SEGMENTS = {"Event": "events", "HeadlineEvent": "headline-events"}
+ADDITIONAL_TYPES = {"Event": "https://schema.org/Event", "HeadlineEvent": "https://openactive.io/HeadlineEvent"}
+
+
+@pytest.fixture(params=list(SEGMENTS))
+def kind(request: pytest.FixtureRequest) -> str:
+    """Each type booked as a whole, with offers on its own @id and no parent."""
+    return str(request.param)
+
 
 def _server(booking: BookingClient) -> RunningServer:
     from openbook.store.urls import DatabaseUrl
@@ -22,14 +31,14 @@ def _server(booking: BookingClient) -> RunningServer:
     return RunningServer(booking.base_url, DatabaseUrl.parse(""), booking.client)
 
 
-def test_an_event_is_published_whole_in_its_own_feed(booking: BookingClient, oa_validator: Any) -> None:
-    event = booking.create(kind="Event")
-    assert event.id.startswith(f"{booking.base_url}/api/identifiers/events/")
+def test_an_event_is_published_whole_in_its_own_feed(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    event = booking.create(kind=kind)
+    assert event.id.startswith(f"{booking.base_url}/api/identifiers/{SEGMENTS[kind]}/")
     item = booking.feed_item(event.id)
-    assert item["kind"] == "Event"
+    assert item["kind"] == kind
     data = item["data"]
     assert_valid_feed_item(oa_validator, data)
-    assert data["@type"] == "Event" and data["@id"] == event.id
+    assert data["@type"] == kind and data["@id"] == event.id
     assert "superEvent" not in data
     assert data["organizer"]["@id"] == booking.seller_id
     assert data["location"]["@type"] == "Place"
@@ -39,19 +48,19 @@ def test_an_event_is_published_whole_in_its_own_feed(booking: BookingClient, oa_
     assert data["startDate"] < data["endDate"]
 
     dataset = dataset_of(_server(booking))
-    (events,) = [d for d in dataset["distribution"] if d["contentUrl"].endswith("/feeds/events")]
-    assert events["additionalType"] == "https://schema.org/Event"
-    assert events["identifier"] == "Event"
+    (events,) = [d for d in dataset["distribution"] if d["contentUrl"].endswith(f"/feeds/{SEGMENTS[kind]}")]
+    assert events["additionalType"] == ADDITIONAL_TYPES[kind]
+    assert events["identifier"] == kind
 
 
-def test_an_event_is_booked_through_c1_c2_and_b(booking: BookingClient, oa_validator: Any) -> None:
-    event = booking.create(kind="Event")
+def test_an_event_is_booked_through_c1_c2_and_b(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    event = booking.create(kind=kind)
     uuid = new_uuid()
     c1 = booking.c1(uuid, booking.quote_body([event]))
     assert c1.status_code == 200, c1.text
     oa_validator.assert_valid(c1.json(), "C1Response")
     ordered = c1.json()["orderedItem"][0]
-    assert ordered["orderedItem"]["@type"] == "Event"
+    assert ordered["orderedItem"]["@type"] == kind
     assert ordered["orderedItem"]["remainingAttendeeCapacity"] == 10
     assert "offers" not in ordered["orderedItem"] and "organizer" not in ordered["orderedItem"]
     assert ordered["acceptedOffer"]["@id"] == event.offer_id
@@ -73,28 +82,28 @@ def test_an_event_is_booked_through_c1_c2_and_b(booking: BookingClient, oa_valid
     assert eventually(lambda: booking.remaining(event) == 10)
 
 
-def test_a_full_or_past_event_is_refused_with_item_errors(booking: BookingClient, oa_validator: Any) -> None:
-    full = booking.create("TestOpportunityBookableNoSpaces", kind="Event")
+def test_a_full_or_past_event_is_refused_with_item_errors(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    full = booking.create("TestOpportunityBookableNoSpaces", kind=kind)
     response = booking.c1(new_uuid(), booking.quote_body([full]))
     assert response.status_code == 409
     oa_validator.assert_valid(response.json(), "C1ResponseOrderItemError")
     assert item_errors(response.json()) == [["OpportunityIsFullError"]]
-    past = booking.create("TestOpportunityBookableInPast", kind="Event")
+    past = booking.create("TestOpportunityBookableInPast", kind=kind)
     response = booking.b(new_uuid(), booking.order_body([past]))
     assert response.status_code == 409
     oa_validator.assert_valid(response.json(), "BResponseOrderItemError")
     assert item_errors(response.json()) == [["OpportunityOfferPairNotBookableError"]]
 
 
-def test_an_event_offer_is_accepted_only_from_that_event(booking: BookingClient, oa_validator: Any) -> None:
-    event = booking.create(kind="Event")
-    other = booking.create(kind="Event")
+def test_an_event_offer_is_accepted_only_from_that_event(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    event = booking.create(kind=kind)
+    other = booking.create(kind=kind)
     session = booking.create()
     number = event.id.rsplit("/", 1)[1]
     offer_number = event.offer_id.rsplit("/", 1)[1]
     elsewhere = [
         # the right offer, hung off another event's @id
-        Opportunity(event.id, f"{other.id}#/offers/{offer_number}", event.price, "Event"),
+        Opportunity(event.id, f"{other.id}#/offers/{offer_number}", event.price, kind),
         # the right offer and number, hung off a session's @id (ids are shared between types)
         Opportunity(
             event.id,
@@ -103,11 +112,11 @@ def test_an_event_offer_is_accepted_only_from_that_event(booking: BookingClient,
             "Event",
         ),
         # another event's offer
-        Opportunity(event.id, other.offer_id, event.price, "Event"),
+        Opportunity(event.id, other.offer_id, event.price, kind),
         # a session's offer, from its series
-        Opportunity(event.id, session.offer_id, event.price, "Event"),
+        Opportunity(event.id, session.offer_id, event.price, kind),
         # the event's @id named as a session
-        Opportunity(event.id.replace("/events/", "/scheduled-sessions/"), event.offer_id, event.price),
+        Opportunity(event.id.replace(f"/{SEGMENTS[kind]}/", "/scheduled-sessions/"), event.offer_id, event.price),
     ]
     response = booking.c1(new_uuid(), booking.quote_body(elsewhere))
     assert response.status_code == 409
@@ -162,14 +171,14 @@ def test_imported_events_are_published_and_checked_against_the_activity_list(
     assert item["data"]["offers"][0]["price"] == 0
 
 
-def test_deleting_the_test_dataset_turns_its_events_into_tombstones(booking: BookingClient) -> None:
-    event = booking.create(kind="Event", dataset="to-delete")
+def test_deleting_the_test_dataset_turns_its_events_into_tombstones(booking: BookingClient, kind: str) -> None:
+    event = booking.create(kind=kind, dataset="to-delete")
     number = event.id.rsplit("/", 1)[1]
     assert booking.client.delete(f"{booking.api}/test-interface/datasets/to-delete").status_code == 204
 
     def tombstone() -> dict[str, Any] | None:
-        items = [i for i in booking.feed_items("events") if i["id"] == number]
+        items = [i for i in booking.feed_items(SEGMENTS[kind]) if i["id"] == number]
         return items[-1] if items and items[-1]["state"] == "deleted" else None
 
     item = eventually(tombstone)
-    assert item is not None and item["kind"] == "Event" and "data" not in item
+    assert item is not None and item["kind"] == kind and "data" not in item

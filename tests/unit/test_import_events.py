@@ -127,3 +127,16 @@ def test_an_on_demand_event_is_bookable_always_unless_given_a_window() -> None:
     ]
     assert event.opportunities[0].start == datetime(2030, 1, 1, tzinfo=UTC)
     assert event.opportunities[0].maximum_capacity == 50
+
+
+def test_a_headline_event_is_imported_like_an_event() -> None:
+    document = with_event()
+    document["headlineEvents"] = document.pop("events")
+    (festival,) = [p for p in parse_inventory_document(document).parents if p.kind is ParentKind.HEADLINE_EVENT]
+    assert festival.opportunities[0].kind is OpportunityKind.HEADLINE_EVENT
+    del document["headlineEvents"][0]["place"]
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document(document)
+    [(record, field, message)] = [(p.record, p.field, p.message) for p in rejected.value.problems]
+    assert (record, field) == ("file > headlineEvents[0] 'open-day'", "place")
+    assert message == "is required: HeadlineEvent is published with its location"

@@ -72,11 +72,12 @@ class ParentKind(StrEnum):
     INDIVIDUAL_FACILITY_USE = "IndividualFacilityUse"
     EVENT = "Event"
     ON_DEMAND_EVENT = "OnDemandEvent"
+    HEADLINE_EVENT = "HeadlineEvent"
 
     @property
     def is_published(self) -> bool:
         """Has a feed of its own (the parents of standalone events have none)."""
-        return self not in (ParentKind.EVENT, ParentKind.ON_DEMAND_EVENT)
+        return self not in (ParentKind.EVENT, ParentKind.ON_DEMAND_EVENT, ParentKind.HEADLINE_EVENT)
 
     @property
     def is_facility(self) -> bool:
@@ -85,13 +86,14 @@ class ParentKind(StrEnum):
 
 
 class OpportunityKind(StrEnum):
-    """Bookable opportunity types. Room is left for HeadlineEvent and CourseInstance."""
+    """Bookable opportunity types. Room is left for CourseInstance and the sub-events of both."""
 
     SCHEDULED_SESSION = "ScheduledSession"
     FACILITY_USE_SLOT = "FacilityUseSlot"
     INDIVIDUAL_FACILITY_USE_SLOT = "IndividualFacilityUseSlot"
     EVENT = "Event"
     ON_DEMAND_EVENT = "OnDemandEvent"
+    HEADLINE_EVENT = "HeadlineEvent"  # booked as a whole, like a standalone Event
 
     @property
     def parent_kind(self) -> ParentKind:
@@ -120,6 +122,7 @@ _PARENT_OF = {
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: ParentKind.INDIVIDUAL_FACILITY_USE,
     OpportunityKind.EVENT: ParentKind.EVENT,
     OpportunityKind.ON_DEMAND_EVENT: ParentKind.ON_DEMAND_EVENT,
+    OpportunityKind.HEADLINE_EVENT: ParentKind.HEADLINE_EVENT,
 }
 
 

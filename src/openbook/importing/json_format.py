@@ -30,7 +30,7 @@ from openbook.domain.inventory import (
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
 
-TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events", "onDemandEvents")
+TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events", "headlineEvents", "onDemandEvents")
 # An on-demand event's booking window when none is given: always (customers cannot cancel once it opens).
 ALWAYS_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 ALWAYS_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
@@ -61,10 +61,13 @@ def parse_inventory_document(document: object) -> InventoryBundle:
     for group in root.children("facilityUses", lambda name, data: _facility_use(RecordReader(name, data, problems))):
         facilities.extend(group)
     events = root.children("events", lambda name, data: _event(RecordReader(name, data, problems)))
+    headline = root.children(
+        "headlineEvents", lambda name, data: _event(RecordReader(name, data, problems), OpportunityKind.HEADLINE_EVENT)
+    )
     on_demand = root.children("onDemandEvents", lambda name, data: _on_demand(RecordReader(name, data, problems)))
     if problems:
         raise ImportRejected(problems)
-    parents = series + tuple(facilities) + events + on_demand
+    parents = series + tuple(facilities) + events + headline + on_demand
     return InventoryBundle(sellers=sellers, places=places, parents=parents)
 
 
@@ -347,15 +350,15 @@ def _individual(reader: RecordReader, facility: dict[str, Any] | None) -> Parent
     )
 
 
-def _event(reader: RecordReader) -> ParentDraft | None:
-    """A standalone Event: its description and its one occurrence, given side by side in one record."""
+def _event(reader: RecordReader, kind: OpportunityKind = OpportunityKind.EVENT) -> ParentDraft | None:
+    """A standalone Event or HeadlineEvent: its description and its one occurrence, side by side in one record."""
     fields = _parent_fields(reader)
     if reader.data.get("place") is None:
-        reader.problem("place", "is required: an Event is published with its location")
-    occurrence = _occurrence(reader, OpportunityKind.EVENT, "maximumAttendeeCapacity")
+        reader.problem("place", f"is required: {kind.value} is published with its location")
+    occurrence = _occurrence(reader, kind, "maximumAttendeeCapacity")
     if fields is None or occurrence is None:
         return None
-    return ParentDraft(kind=ParentKind.EVENT, opportunities=(occurrence,), **fields)
+    return ParentDraft(kind=kind.parent_kind, opportunities=(occurrence,), **fields)
 
 
 def _on_demand(reader: RecordReader) -> ParentDraft | None:

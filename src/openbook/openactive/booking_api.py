@@ -261,6 +261,7 @@ _TEST_TYPES = {
     ("Slot", "IndividualFacilityUse"): OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT,
     ("Event", ""): OpportunityKind.EVENT,  # standalone: organizer on the Event itself
     ("OnDemandEvent", ""): OpportunityKind.ON_DEMAND_EVENT,
+    ("HeadlineEvent", ""): OpportunityKind.HEADLINE_EVENT,
 }
 
 
@@ -280,7 +281,7 @@ async def test_create_opportunity(request: Request) -> Response:
     if kind is None:
         raise BookingError(
             errors.BAD_REQUEST,
-            "this booking system makes ScheduledSession, Slot, standalone Event and OnDemandEvent test opportunities",
+            "this booking system makes ScheduledSession, Slot, Event, OnDemandEvent, HeadlineEvent test opportunities",
         )
     seller_ref = (parent.get("organizer") or parent.get("provider") or document.get("organizer") or {}).get("@id", "")
     seller_id = IdReader(runtime.urls).seller(seller_ref)

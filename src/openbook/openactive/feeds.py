@@ -122,14 +122,18 @@ def _event_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
     return read
 
 
+# The data models' `sameAs` of each standalone type (the Dataset's additionalType for its feed).
+_EVENT_TYPES = {
+    OpportunityKind.EVENT: "https://schema.org/Event",
+    OpportunityKind.ON_DEMAND_EVENT: "https://schema.org/OnDemandEvent",
+    OpportunityKind.HEADLINE_EVENT: "https://openactive.io/HeadlineEvent",
+}
+
+
 def _spec_for_event(kind: OpportunityKind) -> FeedSpec:
-    """Standalone events: one feed of whole items (schema.org types, as the broker expects)."""
+    """Standalone events: one feed of whole items."""
     return FeedSpec(
-        OPPORTUNITY_SEGMENTS[kind],
-        kind.value,
-        f"https://schema.org/{kind.value}",
-        kind.value,
-        _event_reader(kind, kind.value),
+        OPPORTUNITY_SEGMENTS[kind], kind.value, _EVENT_TYPES[kind], kind.value, _event_reader(kind, kind.value)
     )
 
 
@@ -163,6 +167,7 @@ FEEDS: dict[str, FeedSpec] = {
         ),
         _spec_for_event(OpportunityKind.EVENT),
         _spec_for_event(OpportunityKind.ON_DEMAND_EVENT),
+        _spec_for_event(OpportunityKind.HEADLINE_EVENT),
     )
 }
 

@@ -17,6 +17,7 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT: "individual-facility-use-slots",
     OpportunityKind.EVENT: "events",
     OpportunityKind.ON_DEMAND_EVENT: "on-demand-events",
+    OpportunityKind.HEADLINE_EVENT: "headline-events",
 }
 
 

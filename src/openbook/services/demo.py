@@ -255,7 +255,27 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             ),
         ),
     )
-    parents = (*parents, *_events(days, free), on_demand)
+    festival_day = datetime.combine(days[-1].date(), time(10), UTC)
+    festival = ParentDraft(
+        "riverside-festival",
+        ParentKind.HEADLINE_EVENT,
+        "riverside-leisure",
+        "Riverside Festival of Sport",
+        (WALKING,),
+        place="riverside-centre",
+        description="A day of taster sessions, races and demonstrations along the river.",
+        offers=(Offer("day-pass", _gbp("10.00"), name="Day pass", prepayment=Availability.REQUIRED),),
+        opportunities=(
+            OpportunityDraft(
+                f"riverside-festival-{festival_day:%Y}",
+                OpportunityKind.HEADLINE_EVENT,
+                festival_day,
+                festival_day + timedelta(hours=8),
+                500,
+            ),
+        ),
+    )
+    parents = (*parents, *_events(days, free), festival, on_demand)
     return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents)
 
 
