@@ -28,6 +28,7 @@ FEEDS = [
     "events",
     "on-demand-events",
     "headline-events",
+    "course-instances",
 ]
 
 
@@ -130,7 +131,7 @@ def test_every_feed_item_passes_the_validator(demo_server: RunningServer, oa_val
             assert item["state"] == "updated" and isinstance(item["modified"], int)
             data = item["data"]
             assert_valid_feed_item(oa_validator, data)
-            if data["@type"] in ("Event", "OnDemandEvent", "HeadlineEvent"):
+            if data["@type"] in ("Event", "OnDemandEvent", "HeadlineEvent", "CourseInstance"):
                 events += 1
                 assert "superEvent" not in data and data["offers"], "a standalone event carries its own offers"
             elif "superEvent" in data or "facilityUse" in data:
@@ -139,7 +140,7 @@ def test_every_feed_item_passes_the_validator(demo_server: RunningServer, oa_val
             else:
                 parents.add(data["@id"])
     assert children == 556
-    assert events == 4
+    assert events == 5
 
 
 def test_demo_data_is_what_the_readme_promises(demo_server: RunningServer) -> None:

@@ -11,7 +11,7 @@ import httpx
 
 MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 AGENT = "https://openactive.io/AgentBroker"
-STANDALONE_TYPES = ("Event", "OnDemandEvent", "HeadlineEvent")
+STANDALONE_TYPES = ("Event", "OnDemandEvent", "HeadlineEvent", "CourseInstance")
 
 
 @dataclass

@@ -81,6 +81,8 @@ def test_the_documented_example_has_an_event() -> None:
     bundle = parse_inventory_json(example.read_bytes())
     assert [p.identifier for p in bundle.parents if p.kind is ParentKind.EVENT] == ["open-day"]
     assert [p.identifier for p in bundle.parents if p.kind is ParentKind.ON_DEMAND_EVENT] == ["yoga-at-home"]
+    (course,) = [p for p in bundle.parents if p.kind is ParentKind.COURSE_INSTANCE]
+    assert len(course.opportunities) == 5
 
 
 ON_DEMAND: dict[str, Any] = {
@@ -140,3 +142,54 @@ def test_a_headline_event_is_imported_like_an_event() -> None:
     [(record, field, message)] = [(p.record, p.field, p.message) for p in rejected.value.problems]
     assert (record, field) == ("file > headlineEvents[0] 'open-day'", "place")
     assert message == "is required: HeadlineEvent is published with its location"
+
+
+COURSE: dict[str, Any] = {
+    "identifier": "pottery-course",
+    "seller": "acme",
+    "name": "Yoga course",
+    "activity": [YOGA],
+    "place": "hall",
+    "offers": [{"identifier": "course", "price": "40.00", "priceCurrency": "GBP"}],
+    "maximumAttendeeCapacity": 8,
+    "subEvents": [
+        {"identifier": "pottery-2", "startDate": "2030-03-08T18:00:00Z", "endDate": "2030-03-08T20:00:00Z"},
+        {"identifier": "pottery-1", "startDate": "2030-03-01T18:00:00Z", "endDate": "2030-03-01T20:00:00Z"},
+    ],
+}
+
+
+def test_a_course_is_booked_whole_and_its_sessions_give_its_dates() -> None:
+    bundle = parse_inventory_document({**VALID, "courseInstances": [COURSE]})
+    (course,) = [p for p in bundle.parents if p.kind is ParentKind.COURSE_INSTANCE]
+    whole, *sessions = course.opportunities
+    assert whole.kind is OpportunityKind.COURSE_INSTANCE and whole.identifier == "pottery-course"
+    assert (whole.start, whole.end) == (sessions[0].start, sessions[-1].end)
+    assert whole.maximum_capacity == 8
+    assert [s.identifier for s in sessions] == ["pottery-1", "pottery-2"]
+    assert {s.kind for s in sessions} == {OpportunityKind.COURSE_INSTANCE_SUB_EVENT}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"subEvents": []}, "subEvents", "at least one session"),
+        ({"place": None}, "place", "published with its location"),
+        ({"maximumAttendeeCapacity": None}, "maximumAttendeeCapacity", "required"),
+    ],
+)
+def test_each_bad_course_field_is_named(changes: dict[str, Any], field: str, message: str) -> None:
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document({**VALID, "courseInstances": [{**COURSE, **changes}]})
+    found = [(p.record, p.field, p.message) for p in rejected.value.problems]
+    record = "file > courseInstances[0] 'pottery-course'"
+    assert any(r == record and f == field and message in m for r, f, m in found), found
+
+
+def test_a_course_session_ending_before_it_starts_is_named() -> None:
+    course = copy.deepcopy(COURSE)
+    course["subEvents"][0]["endDate"] = "2030-03-08T17:00:00Z"
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document({**VALID, "courseInstances": [course]})
+    [(record, field)] = [(p.record, p.field) for p in rejected.value.problems]
+    assert record == "file > courseInstances[0] 'pottery-course' > subEvents[0] 'pottery-2'" and field == "endDate"

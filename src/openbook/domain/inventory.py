@@ -73,11 +73,12 @@ class ParentKind(StrEnum):
     EVENT = "Event"
     ON_DEMAND_EVENT = "OnDemandEvent"
     HEADLINE_EVENT = "HeadlineEvent"
+    COURSE_INSTANCE = "CourseInstance"
 
     @property
     def is_published(self) -> bool:
         """Has a feed of its own (the parents of standalone events have none)."""
-        return self not in (ParentKind.EVENT, ParentKind.ON_DEMAND_EVENT, ParentKind.HEADLINE_EVENT)
+        return self in (ParentKind.SESSION_SERIES, ParentKind.FACILITY_USE, ParentKind.INDIVIDUAL_FACILITY_USE)
 
     @property
     def is_facility(self) -> bool:
@@ -86,7 +87,10 @@ class ParentKind(StrEnum):
 
 
 class OpportunityKind(StrEnum):
-    """Bookable opportunity types. Room is left for CourseInstance and the sub-events of both."""
+    """Opportunity types: all bookable but the sessions of a course (booked through the course).
+
+    Room is left for booking the sub-events of a CourseInstance or HeadlineEvent on their own.
+    """
 
     SCHEDULED_SESSION = "ScheduledSession"
     FACILITY_USE_SLOT = "FacilityUseSlot"
@@ -94,6 +98,12 @@ class OpportunityKind(StrEnum):
     EVENT = "Event"
     ON_DEMAND_EVENT = "OnDemandEvent"
     HEADLINE_EVENT = "HeadlineEvent"  # booked as a whole, like a standalone Event
+    COURSE_INSTANCE = "CourseInstance"  # booked as a whole; its sessions are its subEvent
+    COURSE_INSTANCE_SUB_EVENT = "CourseInstanceSubEvent"  # one session of a course: published, not bookable
+
+    @property
+    def has_sub_events(self) -> bool:
+        return self is OpportunityKind.COURSE_INSTANCE
 
     @property
     def parent_kind(self) -> ParentKind:
@@ -123,6 +133,8 @@ _PARENT_OF = {
     OpportunityKind.EVENT: ParentKind.EVENT,
     OpportunityKind.ON_DEMAND_EVENT: ParentKind.ON_DEMAND_EVENT,
     OpportunityKind.HEADLINE_EVENT: ParentKind.HEADLINE_EVENT,
+    OpportunityKind.COURSE_INSTANCE: ParentKind.COURSE_INSTANCE,
+    OpportunityKind.COURSE_INSTANCE_SUB_EVENT: ParentKind.COURSE_INSTANCE,
 }
 
 

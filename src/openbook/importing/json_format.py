@@ -30,7 +30,16 @@ from openbook.domain.inventory import (
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
 
-TOP_LEVEL_KEYS = ("sellers", "places", "sessionSeries", "facilityUses", "events", "headlineEvents", "onDemandEvents")
+TOP_LEVEL_KEYS = (
+    "sellers",
+    "places",
+    "sessionSeries",
+    "facilityUses",
+    "events",
+    "headlineEvents",
+    "courseInstances",
+    "onDemandEvents",
+)
 # An on-demand event's booking window when none is given: always (customers cannot cancel once it opens).
 ALWAYS_FROM = datetime(2000, 1, 1, tzinfo=UTC)
 ALWAYS_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
@@ -64,10 +73,11 @@ def parse_inventory_document(document: object) -> InventoryBundle:
     headline = root.children(
         "headlineEvents", lambda name, data: _event(RecordReader(name, data, problems), OpportunityKind.HEADLINE_EVENT)
     )
+    courses = root.children("courseInstances", lambda name, data: _course(RecordReader(name, data, problems)))
     on_demand = root.children("onDemandEvents", lambda name, data: _on_demand(RecordReader(name, data, problems)))
     if problems:
         raise ImportRejected(problems)
-    parents = series + tuple(facilities) + events + headline + on_demand
+    parents = series + tuple(facilities) + events + headline + courses + on_demand
     return InventoryBundle(sellers=sellers, places=places, parents=parents)
 
 
@@ -384,3 +394,36 @@ def _on_demand(reader: RecordReader) -> ParentDraft | None:
         attendance_mode=AttendanceMode.ONLINE,
     )
     return ParentDraft(kind=ParentKind.ON_DEMAND_EVENT, opportunities=(draft,), **fields)
+
+
+def _course(reader: RecordReader) -> ParentDraft | None:
+    """A CourseInstance: booked as a whole, its sessions (subEvents, at least one) giving its dates."""
+    fields = _parent_fields(reader)
+    if reader.data.get("place") is None:
+        reader.problem("place", "is required: CourseInstance is published with its location")
+    identifier = reader.text("identifier")
+    capacity = reader.integer("maximumAttendeeCapacity", required=True, minimum=0)
+    status = reader.enum("eventStatus", EventStatus, default=EventStatus.SCHEDULED)
+    sessions = reader.children(
+        "subEvents",
+        lambda n, d: _session(RecordReader(n, d, reader.problems), capacity or 0, status or EventStatus.SCHEDULED),
+    )
+    if not reader.data.get("subEvents"):
+        reader.problem("subEvents", "at least one session (identifier, startDate, endDate) is required")
+    if fields is None or identifier is None or capacity is None or status is None or not sessions:
+        return None
+    start, end = min(s.start for s in sessions), max(s.end for s in sessions)
+    whole = OpportunityDraft(identifier, OpportunityKind.COURSE_INSTANCE, start, end, capacity, status)
+    ordered = tuple(sorted(sessions, key=lambda s: s.start))
+    return ParentDraft(kind=ParentKind.COURSE_INSTANCE, opportunities=(whole, *ordered), **fields)
+
+
+def _session(reader: RecordReader, capacity: int, status: EventStatus) -> OpportunityDraft | None:
+    identifier = reader.text("identifier", required=True)
+    start = reader.instant("startDate", required=True)
+    end = reader.instant("endDate", required=True)
+    if start is not None and end is not None and end <= start:
+        reader.problem("endDate", f"must be after startDate ({start.isoformat()})")
+    if identifier is None or start is None or end is None or end <= start:
+        return None
+    return OpportunityDraft(identifier, OpportunityKind.COURSE_INSTANCE_SUB_EVENT, start, end, capacity, status)

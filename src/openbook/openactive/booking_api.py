@@ -262,6 +262,7 @@ _TEST_TYPES = {
     ("Event", ""): OpportunityKind.EVENT,  # standalone: organizer on the Event itself
     ("OnDemandEvent", ""): OpportunityKind.ON_DEMAND_EVENT,
     ("HeadlineEvent", ""): OpportunityKind.HEADLINE_EVENT,
+    ("CourseInstance", ""): OpportunityKind.COURSE_INSTANCE,
 }
 
 
@@ -279,10 +280,8 @@ async def test_create_opportunity(request: Request) -> Response:
     parent = document.get("superEvent") or document.get("facilityUse") or {}
     kind = _TEST_TYPES.get((document.get("@type", ""), parent.get("@type", "")))
     if kind is None:
-        raise BookingError(
-            errors.BAD_REQUEST,
-            "this booking system makes ScheduledSession, Slot, Event, OnDemandEvent, HeadlineEvent test opportunities",
-        )
+        types = ", ".join(dict.fromkeys(t for t, _ in _TEST_TYPES))
+        raise BookingError(errors.BAD_REQUEST, f"this booking system makes test opportunities of type {types}")
     seller_ref = (parent.get("organizer") or parent.get("provider") or document.get("organizer") or {}).get("@id", "")
     seller_id = IdReader(runtime.urls).seller(seller_ref)
     sellers = {s.id: s for s in await runtime.store.sellers()}

@@ -10,7 +10,7 @@ from openbook.openactive.urls import Urls
 from openbook.store.port import InventoryView
 
 # Responses carry the event as published, minus what the spec forbids there.
-_NOT_IN_RESPONSES = ("@context", "offers", "organizer")
+_NOT_IN_RESPONSES = ("@context", "offers", "organizer", "subEvent")
 
 
 def ordered_event(
@@ -23,6 +23,12 @@ def ordered_event(
     document = render.event(urls, vocabulary, opportunity, description, seller, place)
     for key in _NOT_IN_RESPONSES:
         document.pop(key, None)
+    if opportunity.kind.has_sub_events:
+        # Responses may not carry a course's subEvent, yet the validator wants a CourseInstance to have
+        # subEvent or eventSchedule: a PartialSchedule says when the course runs.
+        document["eventSchedule"] = [
+            {"@type": "PartialSchedule", "startDate": document["startDate"], "endDate": document["endDate"]}
+        ]
     if remaining is None:
         document.pop("remainingAttendeeCapacity", None)
         document.pop("maximumAttendeeCapacity", None)

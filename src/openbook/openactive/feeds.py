@@ -115,7 +115,9 @@ def _event_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
         def event(value: Any) -> dict[str, Any]:
             description = page.parents[value.parent_id]
             place = None if description.place_id is None else page.places.get(description.place_id)
-            return render.event(urls, vocabulary, value, description, page.sellers[description.seller_id], place)
+            seller = page.sellers[description.seller_id]
+            sessions = page.sub_events.get(value.parent_id, ())
+            return render.event(urls, vocabulary, value, description, seller, place, sessions)
 
         return _items(item_kind, page.entries, event)
 
@@ -127,6 +129,7 @@ _EVENT_TYPES = {
     OpportunityKind.EVENT: "https://schema.org/Event",
     OpportunityKind.ON_DEMAND_EVENT: "https://schema.org/OnDemandEvent",
     OpportunityKind.HEADLINE_EVENT: "https://openactive.io/HeadlineEvent",
+    OpportunityKind.COURSE_INSTANCE: "https://schema.org/CourseInstance",
 }
 
 
@@ -168,6 +171,7 @@ FEEDS: dict[str, FeedSpec] = {
         _spec_for_event(OpportunityKind.EVENT),
         _spec_for_event(OpportunityKind.ON_DEMAND_EVENT),
         _spec_for_event(OpportunityKind.HEADLINE_EVENT),
+        _spec_for_event(OpportunityKind.COURSE_INSTANCE),
     )
 }
 

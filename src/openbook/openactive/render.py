@@ -177,11 +177,14 @@ def event(
     description: ParentOpportunity,
     seller_value: Seller,
     place_value: Place | None,
+    sub_events: tuple[Opportunity, ...] = (),
 ) -> JsonLd:
-    """A standalone Event or OnDemandEvent as published in its feed: occurrence and description in one item.
+    """A standalone event (Event, OnDemandEvent, HeadlineEvent, CourseInstance) as published in its feed:
+    occurrence and description in one item.
 
     An OnDemandEvent has no location, dates, status, attendance mode or capacity in OpenActive (the
-    validator refuses them), so it is published without them.
+    validator refuses them), so it is published without them. A CourseInstance's dates are dates (no
+    time), and its sessions are its ``subEvent``.
     """
     assert value.id is not None
     own_id = urls.opportunity(value.kind, value.id)
@@ -207,7 +210,23 @@ def event(
         document["eventAttendanceMode"] = value.attendance_mode.value
         document["maximumAttendeeCapacity"] = value.maximum_capacity
         document["remainingAttendeeCapacity"] = value.remaining_capacity
+    if value.kind.has_sub_events:
+        document["startDate"] = value.start.date().isoformat()
+        document["endDate"] = value.end.date().isoformat()
+        document["subEvent"] = [sub_event(urls, session) for session in sub_events]
     return compact(document)
+
+
+def sub_event(urls: Urls, value: Opportunity) -> JsonLd:
+    """One session of a course, inside the course: when it is (the rest is the course's)."""
+    assert value.id is not None
+    return {
+        "@type": "Event",
+        "@id": urls.opportunity(value.kind, value.id),
+        "startDate": format_instant(value.start),
+        "endDate": format_instant(value.end),
+        "duration": format_duration(value.duration),
+    }
 
 
 def opportunity(urls: Urls, value: Opportunity, offers: tuple[Offer, ...] = ()) -> JsonLd:

@@ -18,6 +18,11 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.EVENT: "events",
     OpportunityKind.ON_DEMAND_EVENT: "on-demand-events",
     OpportunityKind.HEADLINE_EVENT: "headline-events",
+    OpportunityKind.COURSE_INSTANCE: "course-instances",
+}
+# Published (inside their course) but not bookable: IdReader does not resolve them as opportunities.
+SUB_EVENT_SEGMENTS = {
+    OpportunityKind.COURSE_INSTANCE_SUB_EVENT: "course-instance-subevents",
 }
 
 
@@ -54,7 +59,8 @@ class Urls:
         return f"{self.identifiers}/{PARENT_SEGMENTS[kind]}/{parent_id}"
 
     def opportunity(self, kind: OpportunityKind, opportunity_id: int) -> str:
-        return f"{self.identifiers}/{OPPORTUNITY_SEGMENTS[kind]}/{opportunity_id}"
+        segment = OPPORTUNITY_SEGMENTS.get(kind) or SUB_EVENT_SEGMENTS[kind]
+        return f"{self.identifiers}/{segment}/{opportunity_id}"
 
     @staticmethod
     def offer(owner_id: str, offer_id: int) -> str:

@@ -275,7 +275,38 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             ),
         ),
     )
-    parents = (*parents, *_events(days, free), festival, on_demand)
+    first_monday = next(d for d in days if d.weekday() == 0)
+    classes = tuple(
+        OpportunityDraft(
+            f"beginners-yoga-course-{n + 1}",
+            OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
+            datetime.combine(first_monday.date(), time(19), UTC) + timedelta(weeks=n),
+            datetime.combine(first_monday.date(), time(20), UTC) + timedelta(weeks=n),
+            12,
+        )
+        for n in range(6)
+    )
+    course = ParentDraft(
+        "beginners-yoga-course",
+        ParentKind.COURSE_INSTANCE,
+        "riverside-leisure",
+        "Yoga for Beginners: Six-week Course",
+        (YOGA,),
+        place="riverside-centre",
+        description="Six Monday evenings that take you from your first downward dog to a full flow.",
+        offers=(Offer("course", _gbp("48.00"), name="Whole course", prepayment=Availability.REQUIRED),),
+        opportunities=(
+            OpportunityDraft(
+                "beginners-yoga-course",
+                OpportunityKind.COURSE_INSTANCE,
+                classes[0].start,
+                classes[-1].end,
+                12,
+            ),
+            *classes,
+        ),
+    )
+    parents = (*parents, *_events(days, free), festival, course, on_demand)
     return InventoryBundle(sellers=_sellers(), places=_places(), parents=parents)
 
 

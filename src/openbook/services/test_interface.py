@@ -36,6 +36,7 @@ from openbook.store.port import Store
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
 ON_DEMAND_AVAILABILITY = timedelta(days=365)
+COURSE_SESSIONS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,20 @@ async def create_test_opportunity(
     if not kind.is_dated:  # on demand: available from `start` for a year (or, in the past, no longer)
         end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
         mode = AttendanceMode.ONLINE
+    sessions: tuple[OpportunityDraft, ...] = ()
+    if kind.has_sub_events:  # a course of four weekly sessions, booked as a whole
+        sessions = tuple(
+            OpportunityDraft(
+                f"test-{tag}-{n}",
+                OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
+                start + timedelta(weeks=n),
+                start + timedelta(weeks=n, hours=1),
+                capacity,
+                recipe.status,
+            )
+            for n in range(COURSE_SESSIONS)
+        )
+        end = sessions[-1].end
     occurrence = OpportunityDraft(f"test-{tag}", kind, start, end, capacity, recipe.status, mode)
     places = (
         ()
@@ -165,7 +180,7 @@ async def create_test_opportunity(
         concepts=(SQUASH_COURT,) if kind.parent_kind.is_facility else (YOGA,),
         place=TEST_PLACE,
         offers=(offer,),
-        opportunities=(occurrence,),
+        opportunities=(occurrence, *sessions),
         test_dataset=dataset,
     )
     await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)

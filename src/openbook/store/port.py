@@ -71,6 +71,7 @@ class OpportunityFeedPage:
     parents: dict[int, ParentOpportunity] = field(default_factory=dict)
     sellers: dict[int, Seller] = field(default_factory=dict)
     places: dict[int, Place] = field(default_factory=dict)
+    sub_events: dict[int, tuple[Opportunity, ...]] = field(default_factory=dict)  # by parent id, in date order
 
 
 class Store(Protocol):

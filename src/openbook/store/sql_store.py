@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from openbook.domain.inventory import (
     InventoryBundle,
     Offer,
+    Opportunity,
     OpportunityKind,
     ParentKind,
     ParentOpportunity,
@@ -229,11 +230,28 @@ class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
             parent_ids = {row["parent_id"] for row in rows if not row["deleted"]}
             if kind.is_standalone:
                 parents, sellers, places = await self._descriptions(session, parent_ids)
-                return OpportunityFeedPage(entries, parents=parents, sellers=sellers, places=places)
+                sub_events = await self._sub_events(session, parent_ids) if kind.has_sub_events else {}
+                return OpportunityFeedPage(
+                    entries, parents=parents, sellers=sellers, places=places, sub_events=sub_events
+                )
             offers: dict[int, tuple[Offer, ...]] = {}
             if not kind.offers_on_parent:
                 offers = await self._offers(session, sorted(parent_ids))
         return OpportunityFeedPage(entries, offers_by_parent=offers)
+
+    async def _sub_events(self, session: Session, parent_ids: set[int]) -> dict[int, tuple[Opportunity, ...]]:
+        """The sessions of the courses with these descriptions, in date order."""
+        rows = await select_in(
+            session,
+            f"SELECT * FROM opportunities WHERE kind = '{OpportunityKind.COURSE_INSTANCE_SUB_EVENT.value}'"
+            " AND NOT deleted AND parent_id IN",
+            parent_ids,
+            "ORDER BY start_ms, id",
+        )
+        grouped: dict[int, list[Opportunity]] = defaultdict(list)
+        for row in rows:
+            grouped[row["parent_id"]].append(opportunity_from(row))
+        return {parent_id: tuple(values) for parent_id, values in grouped.items()}
 
     async def _descriptions(
         self, session: Session, parent_ids: set[int]

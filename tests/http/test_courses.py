@@ -1,0 +1,95 @@
+"""CourseInstances over real HTTP on both databases: booked as a whole, their sessions published as subEvent.
+
+Every feed item and every response is checked with the official validator.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.http.test_booking import eventually, item_errors
+from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
+from tests.support.booking import BookingClient, Opportunity, new_uuid
+from tests.support.server_fixture import RunningServer
+from tests.unit.test_import_events import COURSE
+from tests.unit.test_import_formats import VALID
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def test_a_course_is_published_whole_with_its_sessions(booking: BookingClient, oa_validator: Any) -> None:
+    course = booking.create(kind="CourseInstance")
+    assert course.id.startswith(f"{booking.base_url}/api/identifiers/course-instances/")
+    item = booking.feed_item(course.id)
+    assert item["kind"] == "CourseInstance"
+    data = item["data"]
+    assert_valid_feed_item(oa_validator, data)
+    assert data["@type"] == "CourseInstance" and data["organizer"]["@id"] == booking.seller_id
+    assert DATE.match(data["startDate"]) and DATE.match(data["endDate"])
+    assert data["offers"][0]["@id"] == course.offer_id
+    sessions = data["subEvent"]
+    assert len(sessions) == 4 and all(s["@type"] == "Event" for s in sessions)
+    assert all("/api/identifiers/course-instance-subevents/" in s["@id"] for s in sessions)
+    assert [s["startDate"] for s in sessions] == sorted(s["startDate"] for s in sessions)
+    assert data["startDate"] == sessions[0]["startDate"][:10] and data["endDate"] == sessions[-1]["endDate"][:10]
+
+    server = RunningServer(booking.base_url, None, booking.client)  # type: ignore[arg-type]
+    (feed,) = [d for d in dataset_of(server)["distribution"] if d["contentUrl"].endswith("/feeds/course-instances")]
+    assert (feed["additionalType"], feed["identifier"]) == ("https://schema.org/CourseInstance", "CourseInstance")
+
+
+def test_a_course_is_booked_through_c1_c2_and_b(booking: BookingClient, oa_validator: Any) -> None:
+    course = booking.create(kind="CourseInstance")
+    uuid = new_uuid()
+    c1 = booking.c1(uuid, booking.quote_body([course]))
+    assert c1.status_code == 200, c1.text
+    oa_validator.assert_valid(c1.json(), "C1Response")
+    ordered = c1.json()["orderedItem"][0]["orderedItem"]
+    assert ordered["@type"] == "CourseInstance" and ordered["remainingAttendeeCapacity"] == 10
+    assert not {"subEvent", "offers", "organizer"} & set(ordered)
+    c2 = booking.c2(uuid, booking.quote_body([course], customer=True))
+    assert c2.status_code == 200, c2.text
+    oa_validator.assert_valid(c2.json(), "C2Response")
+    b = booking.b(uuid, booking.order_body([course]))
+    assert b.status_code == 201, b.text
+    oa_validator.assert_valid(b.json(), "BResponse")
+    assert eventually(lambda: booking.remaining(course) == 9)
+    assert_valid_feed_item(oa_validator, booking.feed_item(course.id)["data"])
+    assert booking.cancel(uuid, [b.json()["orderedItem"][0]["@id"]]).status_code == 204
+    (entry,) = eventually(booking.orders_feed)
+    oa_validator.assert_valid(entry["data"], "OrdersFeed")
+    assert eventually(lambda: booking.remaining(course) == 10)
+
+
+def test_a_session_of_a_course_is_not_booked_on_its_own(booking: BookingClient, oa_validator: Any) -> None:
+    course = booking.create(kind="CourseInstance")
+    session_id = booking.feed_item(course.id)["data"]["subEvent"][1]["@id"]
+    number = session_id.rsplit("/", 1)[1]
+    offer = course.offer_id.rsplit("/", 1)[1]
+    items = [
+        Opportunity(session_id, course.offer_id, course.price, "Event"),
+        Opportunity(session_id, f"{session_id}#/offers/{offer}", course.price, "Event"),
+        Opportunity(f"{course.id.rsplit('/', 1)[0]}/{number}", course.offer_id, course.price, "CourseInstance"),
+        course,
+    ]
+    response = booking.c1(new_uuid(), booking.quote_body(items))
+    assert response.status_code == 409
+    assert item_errors(response.json()) == [
+        ["OpportunityOfferPairNotBookableError"],
+        ["OpportunityOfferPairNotBookableError"],
+        ["UnknownOpportunityError"],  # the session's number under the course's type names no course
+        [],
+    ]
+    resolved = {**response.json(), "orderedItem": response.json()["orderedItem"][3:]}
+    oa_validator.assert_valid(resolved, "C1ResponseOrderItemError")
+
+
+def test_imported_courses_are_published(server: RunningServer, oa_validator: Any) -> None:
+    from openbook.importing.json_format import parse_inventory_document
+
+    load(server.database_url, parse_inventory_document({**VALID, "courseInstances": [COURSE]}))
+    (item,) = wait_for_items(server, f"{server.base_url}/feeds/course-instances", 1)
+    assert_valid_feed_item(oa_validator, item["data"])
+    assert item["data"]["identifier"] == "pottery-course"
+    assert [s["startDate"] for s in item["data"]["subEvent"]] == ["2030-03-01T18:00:00Z", "2030-03-08T18:00:00Z"]
