@@ -134,6 +134,7 @@ def test_the_test_interface_refuses_types_it_does_not_make(booking: BookingClien
     for body in (
         {"@type": "Event", "superEvent": {"@type": "EventSeries", "organizer": organizer}},
         {"@type": "Concert", "organizer": organizer},
+        {"@type": "Event", "superEvent": "https://elsewhere.example.com/series/1"},
         {"@type": "Event"},
     ):
         response = booking.client.post(
@@ -148,6 +149,11 @@ def test_the_test_interface_refuses_types_it_does_not_make(booking: BookingClien
         )
         expected = ("SellerNotFoundError", 500) if body == {"@type": "Event"} else ("OpenBookingError", 400)
         assert (response.json()["@type"], response.status_code) == expected, response.text
+        if body["@type"] == "Concert":
+            types = "ScheduledSession, Slot, Event, OnDemandEvent, HeadlineEvent, CourseInstance"
+            assert response.json()["description"] == f"this booking system makes test opportunities of type {types}"
+        if isinstance(body.get("superEvent"), str):
+            assert response.json()["description"] == "superEvent or facilityUse must be an object with @type"
     error_of(response, 500, "SellerNotFoundError", oa_validator)
 
 

@@ -22,7 +22,7 @@ from openbook.domain.orders import OrderItemStatus
 from openbook.openactive import order_render
 from openbook.openactive.feeds import FeedQueryError, parse_after
 from openbook.openactive.ids import IdReader, canonical_uuid
-from openbook.openactive.order_codec import decode_body, parse_order_request, require_type
+from openbook.openactive.order_codec import decode_body, parse_order_request, reference, require_type
 from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
 from openbook.services.booking import BookingService, OrderRequest, Stage
@@ -278,11 +278,14 @@ async def test_create_opportunity(request: Request) -> Response:
     await _caller(request, runtime)
     document = await _body(request)
     parent = document.get("superEvent") or document.get("facilityUse") or {}
+    if not isinstance(parent, dict):
+        raise BookingError(errors.BAD_REQUEST, "superEvent or facilityUse must be an object with @type")
     kind = _TEST_TYPES.get((document.get("@type", ""), parent.get("@type", "")))
     if kind is None:
         types = ", ".join(dict.fromkeys(t for t, _ in _TEST_TYPES))
         raise BookingError(errors.BAD_REQUEST, f"this booking system makes test opportunities of type {types}")
-    seller_ref = (parent.get("organizer") or parent.get("provider") or document.get("organizer") or {}).get("@id", "")
+    organizer = parent.get("organizer") or parent.get("provider") or document.get("organizer")
+    seller_ref = reference(organizer) or ""
     seller_id = IdReader(runtime.urls).seller(seller_ref)
     sellers = {s.id: s for s in await runtime.store.sellers()}
     if seller_id not in sellers:
