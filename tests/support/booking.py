@@ -12,6 +12,7 @@ import httpx
 MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 AGENT = "https://openactive.io/AgentBroker"
 STANDALONE_TYPES = ("Event", "OnDemandEvent", "HeadlineEvent", "CourseInstance")
+_SUB_EVENT_TYPES = {"HeadlineEventSubEvent": "Event"}
 
 
 @dataclass
@@ -57,13 +58,15 @@ class BookingClient:
         organizer = {"@type": "Organization", "@id": self.seller_id}
         if kind == "ScheduledSession":
             parent = {"superEvent": {"@type": "SessionSeries", "organizer": organizer}}
+        elif kind == "HeadlineEventSubEvent":
+            parent = {"superEvent": {"@type": "HeadlineEvent", "organizer": organizer}}
         elif kind in STANDALONE_TYPES:
             parent = {"organizer": organizer}  # the suite's shape for standalone types
         else:
             parent = {"facilityUse": {"@type": kind, "provider": organizer}}
         body = {
             "@context": ["https://openactive.io/", "https://openactive.io/test-interface"],
-            "@type": kind if kind in ("ScheduledSession", *STANDALONE_TYPES) else "Slot",
+            "@type": kind if kind in ("ScheduledSession", *STANDALONE_TYPES) else _SUB_EVENT_TYPES.get(kind, "Slot"),
             **parent,
             "test:testOpportunityCriteria": f"https://openactive.io/test-interface#{criterion}",
             "test:testOpenBookingFlow": f"https://openactive.io/test-interface#{flow}",

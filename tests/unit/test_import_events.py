@@ -193,3 +193,25 @@ def test_a_course_session_ending_before_it_starts_is_named() -> None:
         parse_inventory_document({**VALID, "courseInstances": [course]})
     [(record, field)] = [(p.record, p.field) for p in rejected.value.problems]
     assert record == "file > courseInstances[0] 'pottery-course' > subEvents[0] 'pottery-2'" and field == "endDate"
+
+
+def test_only_headline_events_list_events_of_their_own() -> None:
+    document = with_event(subEvents=[])
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document(document)
+    [(field, message)] = [(p.field, p.message) for p in rejected.value.problems]
+    assert field == "subEvents" and "only a HeadlineEvent" in message
+    document["headlineEvents"] = document.pop("events")
+    document["headlineEvents"][0]["subEvents"] = [
+        {"identifier": "race", "startDate": "2030-02-01T11:00:00Z", "endDate": "2030-02-01T12:00:00Z"}
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document(document)
+    [(record, field)] = [(p.record, p.field) for p in rejected.value.problems]
+    assert record == "file > headlineEvents[0] 'open-day' > subEvents[0] 'race'" and field == "maximumAttendeeCapacity"
+    document["headlineEvents"][0]["subEvents"][0]["maximumAttendeeCapacity"] = 30
+    (festival,) = parse_inventory_document(document).parents[-1:]
+    assert [o.kind for o in festival.opportunities] == [
+        OpportunityKind.HEADLINE_EVENT,
+        OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
+    ]

@@ -89,7 +89,7 @@ class ParentKind(StrEnum):
 class OpportunityKind(StrEnum):
     """Opportunity types: all bookable but the sessions of a course (booked through the course).
 
-    Room is left for booking the sub-events of a CourseInstance or HeadlineEvent on their own.
+    A HeadlineEvent is booked as a whole and its sub-events each on their own.
     """
 
     SCHEDULED_SESSION = "ScheduledSession"
@@ -100,9 +100,30 @@ class OpportunityKind(StrEnum):
     HEADLINE_EVENT = "HeadlineEvent"  # booked as a whole, like a standalone Event
     COURSE_INSTANCE = "CourseInstance"  # booked as a whole; its sessions are its subEvent
     COURSE_INSTANCE_SUB_EVENT = "CourseInstanceSubEvent"  # one session of a course: published, not bookable
+    HEADLINE_EVENT_SUB_EVENT = "HeadlineEventSubEvent"  # one event of a HeadlineEvent, booked on its own
+
+    @property
+    def sub_event_kind(self) -> OpportunityKind | None:
+        """The kind of the sub-events published in this kind's ``subEvent`` (None: it has none)."""
+        return _SUB_EVENT_OF.get(self)
 
     @property
     def has_sub_events(self) -> bool:
+        return self in _SUB_EVENT_OF
+
+    @property
+    def super_event_kind(self) -> OpportunityKind | None:
+        """The kind of the whole this kind is a bookable part of, embedded as its ``superEvent``."""
+        return _SUPER_EVENT_OF.get(self)
+
+    @property
+    def published_type(self) -> str:
+        """The @type it is published as (sub-events are plain Events)."""
+        return "Event" if self in _SUPER_EVENT_OF or self is OpportunityKind.COURSE_INSTANCE_SUB_EVENT else self.value
+
+    @property
+    def dates_only(self) -> bool:
+        """Published with dates without times (a course's, as OpenActive requires)."""
         return self is OpportunityKind.COURSE_INSTANCE
 
     @property
@@ -135,7 +156,13 @@ _PARENT_OF = {
     OpportunityKind.HEADLINE_EVENT: ParentKind.HEADLINE_EVENT,
     OpportunityKind.COURSE_INSTANCE: ParentKind.COURSE_INSTANCE,
     OpportunityKind.COURSE_INSTANCE_SUB_EVENT: ParentKind.COURSE_INSTANCE,
+    OpportunityKind.HEADLINE_EVENT_SUB_EVENT: ParentKind.HEADLINE_EVENT,
 }
+_SUB_EVENT_OF = {
+    OpportunityKind.COURSE_INSTANCE: OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
+    OpportunityKind.HEADLINE_EVENT: OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
+}
+_SUPER_EVENT_OF = {OpportunityKind.HEADLINE_EVENT_SUB_EVENT: OpportunityKind.HEADLINE_EVENT}
 
 
 @dataclass(frozen=True, slots=True)

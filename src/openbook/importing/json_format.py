@@ -361,14 +361,25 @@ def _individual(reader: RecordReader, facility: dict[str, Any] | None) -> Parent
 
 
 def _event(reader: RecordReader, kind: OpportunityKind = OpportunityKind.EVENT) -> ParentDraft | None:
-    """A standalone Event or HeadlineEvent: its description and its one occurrence, side by side in one record."""
+    """A standalone Event or HeadlineEvent: its description and its one occurrence, side by side in one
+    record; a HeadlineEvent may list its own events (subEvents), each booked on its own."""
     fields = _parent_fields(reader)
     if reader.data.get("place") is None:
         reader.problem("place", f"is required: {kind.value} is published with its location")
     occurrence = _occurrence(reader, kind, "maximumAttendeeCapacity")
+    parts: tuple[OpportunityDraft, ...] = ()
+    if kind.sub_event_kind is OpportunityKind.HEADLINE_EVENT_SUB_EVENT:
+        parts = reader.children(
+            "subEvents",
+            lambda n, d: _occurrence(
+                RecordReader(n, d, reader.problems), OpportunityKind.HEADLINE_EVENT_SUB_EVENT, "maximumAttendeeCapacity"
+            ),
+        )
+    elif "subEvents" in reader.data:
+        reader.problem("subEvents", "only a HeadlineEvent (or a CourseInstance) has sub-events")
     if fields is None or occurrence is None:
         return None
-    return ParentDraft(kind=kind.parent_kind, opportunities=(occurrence,), **fields)
+    return ParentDraft(kind=kind.parent_kind, opportunities=(occurrence, *parts), **fields)
 
 
 def _on_demand(reader: RecordReader) -> ParentDraft | None:

@@ -263,6 +263,7 @@ _TEST_TYPES = {
     ("OnDemandEvent", ""): OpportunityKind.ON_DEMAND_EVENT,
     ("HeadlineEvent", ""): OpportunityKind.HEADLINE_EVENT,
     ("CourseInstance", ""): OpportunityKind.COURSE_INSTANCE,
+    ("Event", "HeadlineEvent"): OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
 }
 
 

@@ -16,14 +16,23 @@ _NOT_IN_RESPONSES = ("@context", "offers", "organizer", "subEvent")
 def ordered_event(
     urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
 ) -> JsonLd:
-    """An Event or OnDemandEvent as an OrderItem's orderedItem: no offers, no organizer; capacity only while quoting."""
+    """A standalone event as an OrderItem's orderedItem: no offers, organizer or subEvent (nor in its
+    superEvent); capacity only while quoting."""
     description = inventory.parents[opportunity.parent_id]
     place = None if description.place_id is None else inventory.places.get(description.place_id)
     seller = inventory.sellers[description.seller_id]
-    document = render.event(urls, vocabulary, opportunity, description, seller, place)
+    super_kind = opportunity.kind.super_event_kind
+    wholes = tuple(
+        o
+        for o in inventory.opportunities.values()
+        if super_kind is not None and o.kind is super_kind and o.parent_id == opportunity.parent_id
+    )
+    document = render.event(urls, vocabulary, opportunity, description, seller, place, wholes)
     for key in _NOT_IN_RESPONSES:
         document.pop(key, None)
-    if opportunity.kind.has_sub_events:
+        if isinstance(document.get("superEvent"), dict):
+            document["superEvent"].pop(key, None)
+    if opportunity.kind.dates_only:
         # Responses may not carry a course's subEvent, yet the validator wants a CourseInstance to have
         # subEvent or eventSchedule: a PartialSchedule says when the course runs.
         document["eventSchedule"] = [

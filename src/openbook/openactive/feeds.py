@@ -116,8 +116,8 @@ def _event_reader(opportunity_kind: OpportunityKind, item_kind: str) -> Any:
             description = page.parents[value.parent_id]
             place = None if description.place_id is None else page.places.get(description.place_id)
             seller = page.sellers[description.seller_id]
-            sessions = page.sub_events.get(value.parent_id, ())
-            return render.event(urls, vocabulary, value, description, seller, place, sessions)
+            related = page.related.get(value.parent_id, ())
+            return render.event(urls, vocabulary, value, description, seller, place, related)
 
         return _items(item_kind, page.entries, event)
 
@@ -130,13 +130,15 @@ _EVENT_TYPES = {
     OpportunityKind.ON_DEMAND_EVENT: "https://schema.org/OnDemandEvent",
     OpportunityKind.HEADLINE_EVENT: "https://openactive.io/HeadlineEvent",
     OpportunityKind.COURSE_INSTANCE: "https://schema.org/CourseInstance",
+    OpportunityKind.HEADLINE_EVENT_SUB_EVENT: "https://schema.org/Event",
 }
 
 
 def _spec_for_event(kind: OpportunityKind) -> FeedSpec:
     """Standalone events: one feed of whole items."""
+    item_kind = kind.published_type  # an event of a HeadlineEvent is an Event
     return FeedSpec(
-        OPPORTUNITY_SEGMENTS[kind], kind.value, _EVENT_TYPES[kind], kind.value, _event_reader(kind, kind.value)
+        OPPORTUNITY_SEGMENTS[kind], item_kind, _EVENT_TYPES[kind], kind.value, _event_reader(kind, item_kind)
     )
 
 
@@ -172,6 +174,7 @@ FEEDS: dict[str, FeedSpec] = {
         _spec_for_event(OpportunityKind.ON_DEMAND_EVENT),
         _spec_for_event(OpportunityKind.HEADLINE_EVENT),
         _spec_for_event(OpportunityKind.COURSE_INSTANCE),
+        _spec_for_event(OpportunityKind.HEADLINE_EVENT_SUB_EVENT),
     )
 }
 

@@ -177,48 +177,79 @@ def event(
     description: ParentOpportunity,
     seller_value: Seller,
     place_value: Place | None,
-    sub_events: tuple[Opportunity, ...] = (),
+    related: tuple[Opportunity, ...] = (),
 ) -> JsonLd:
-    """A standalone event (Event, OnDemandEvent, HeadlineEvent, CourseInstance) as published in its feed:
-    occurrence and description in one item.
+    """A standalone event (Event, OnDemandEvent, HeadlineEvent, CourseInstance, or an event of a
+    HeadlineEvent) as published in its feed: occurrence and description in one item.
 
     An OnDemandEvent has no location, dates, status, attendance mode or capacity in OpenActive (the
     validator refuses them), so it is published without them. A CourseInstance's dates are dates (no
-    time), and its sessions are its ``subEvent``.
+    time). ``related`` are the sub-events of a whole (its ``subEvent``), or, for an event of a
+    HeadlineEvent, the HeadlineEvent itself, embedded as its ``superEvent`` with the description.
     """
     assert value.id is not None
     own_id = urls.opportunity(value.kind, value.id)
-    document: JsonLd = {
-        "@context": CONTEXT,
-        "@type": value.kind.value,
-        "@id": own_id,
-        "identifier": value.identifier,
+    described: JsonLd = {
         "name": description.name,
         "description": description.description,
-        "url": description.url or own_id,
+        "url": description.url,
         "activity": concepts(vocabulary, description.concepts),
+        "location": None if place_value is None else place(urls, place_value),
         "genderRestriction": description.gender_restriction,
         "organizer": seller(urls, seller_value),
-        "offers": [offer(own_id, o) for o in description.offers],
     }
-    if value.kind.is_dated:
-        document["location"] = None if place_value is None else place(urls, place_value)
-        document["startDate"] = format_instant(value.start)
-        document["endDate"] = format_instant(value.end)
-        document["duration"] = format_duration(value.duration)
-        document["eventStatus"] = value.event_status.value
-        document["eventAttendanceMode"] = value.attendance_mode.value
-        document["maximumAttendeeCapacity"] = value.maximum_capacity
-        document["remainingAttendeeCapacity"] = value.remaining_capacity
-    if value.kind.has_sub_events:
+    document: JsonLd = {
+        "@context": CONTEXT,
+        "@type": value.kind.published_type,
+        "@id": own_id,
+        "identifier": value.identifier,
+    }
+    super_kind = value.kind.super_event_kind
+    if super_kind is None:
+        document.update(described)
+        document["url"] = description.url or own_id
+    document["offers"] = [offer(own_id, o) for o in description.offers]
+    if not value.kind.is_dated:
+        document.pop("location", None)
+        return compact(document)
+    document.update(_occurrence(value))
+    if value.kind.dates_only:
         document["startDate"] = value.start.date().isoformat()
         document["endDate"] = value.end.date().isoformat()
-        document["subEvent"] = [sub_event(urls, session) for session in sub_events]
+    if value.kind.has_sub_events:
+        document["subEvent"] = [sub_event(urls, part) for part in related]
+    if super_kind is not None and related:
+        whole = related[0]
+        assert whole.id is not None
+        whole_id = urls.opportunity(super_kind, whole.id)
+        document["superEvent"] = compact(
+            {
+                "@type": super_kind.published_type,
+                "@id": whole_id,
+                **described,
+                "url": description.url or whole_id,
+                "startDate": format_instant(whole.start),
+                "endDate": format_instant(whole.end),
+                "duration": format_duration(whole.duration),
+            }
+        )
     return compact(document)
 
 
+def _occurrence(value: Opportunity) -> JsonLd:
+    return {
+        "startDate": format_instant(value.start),
+        "endDate": format_instant(value.end),
+        "duration": format_duration(value.duration),
+        "eventStatus": value.event_status.value,
+        "eventAttendanceMode": value.attendance_mode.value,
+        "maximumAttendeeCapacity": value.maximum_capacity,
+        "remainingAttendeeCapacity": value.remaining_capacity,
+    }
+
+
 def sub_event(urls: Urls, value: Opportunity) -> JsonLd:
-    """One session of a course, inside the course: when it is (the rest is the course's)."""
+    """One session of a course or event of a HeadlineEvent, inside it: when it is (the rest is the whole's)."""
     assert value.id is not None
     return {
         "@type": "Event",

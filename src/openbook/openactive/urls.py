@@ -19,6 +19,7 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.ON_DEMAND_EVENT: "on-demand-events",
     OpportunityKind.HEADLINE_EVENT: "headline-events",
     OpportunityKind.COURSE_INSTANCE: "course-instances",
+    OpportunityKind.HEADLINE_EVENT_SUB_EVENT: "headline-event-subevents",
 }
 # Published (inside their course) but not bookable: IdReader does not resolve them as opportunities.
 SUB_EVENT_SEGMENTS = {

@@ -273,6 +273,16 @@ def demo_inventory(today: datetime) -> InventoryBundle:
                 festival_day + timedelta(hours=8),
                 500,
             ),
+            *(
+                OpportunityDraft(
+                    f"riverside-festival-{festival_day:%Y}-{name}",
+                    OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
+                    festival_day + timedelta(hours=hour),
+                    festival_day + timedelta(hours=hour + 1),
+                    places,
+                )
+                for name, hour, places in (("river-5k", 1, 150), ("family-mile", 4, 80))
+            ),
         ),
     )
     first_monday = next(d for d in days if d.weekday() == 0)

@@ -145,7 +145,7 @@ async def create_test_opportunity(
         end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
         mode = AttendanceMode.ONLINE
     sessions: tuple[OpportunityDraft, ...] = ()
-    if kind.has_sub_events:  # a course of four weekly sessions, booked as a whole
+    if kind is OpportunityKind.COURSE_INSTANCE:  # four weekly sessions, booked as a whole
         sessions = tuple(
             OpportunityDraft(
                 f"test-{tag}-{n}",
@@ -159,6 +159,10 @@ async def create_test_opportunity(
         )
         end = sessions[-1].end
     occurrence = OpportunityDraft(f"test-{tag}", kind, start, end, capacity, recipe.status, mode)
+    whole = kind.super_event_kind
+    if whole is not None:  # an event of a HeadlineEvent: the HeadlineEvent spans the day around it
+        day = (start - timedelta(hours=1), end + timedelta(hours=6))
+        sessions = (OpportunityDraft(f"test-{tag}-whole", whole, *day, capacity, recipe.status),)
     places = (
         ()
         if await store.existing_identifiers("places", [TEST_PLACE])

@@ -71,7 +71,8 @@ class OpportunityFeedPage:
     parents: dict[int, ParentOpportunity] = field(default_factory=dict)
     sellers: dict[int, Seller] = field(default_factory=dict)
     places: dict[int, Place] = field(default_factory=dict)
-    sub_events: dict[int, tuple[Opportunity, ...]] = field(default_factory=dict)  # by parent id, in date order
+    # By description: a whole's sub-events in date order, or (for sub-events) the whole they belong to.
+    related: dict[int, tuple[Opportunity, ...]] = field(default_factory=dict)
 
 
 class Store(Protocol):

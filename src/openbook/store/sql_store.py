@@ -20,6 +20,7 @@ from openbook.store.port import (
     FeedEntry,
     IdentifierConflict,
     ImportSummary,
+    InventoryView,
     OpportunityFeedPage,
     ParentFeedPage,
 )
@@ -230,21 +231,38 @@ class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
             parent_ids = {row["parent_id"] for row in rows if not row["deleted"]}
             if kind.is_standalone:
                 parents, sellers, places = await self._descriptions(session, parent_ids)
-                sub_events = await self._sub_events(session, parent_ids) if kind.has_sub_events else {}
-                return OpportunityFeedPage(
-                    entries, parents=parents, sellers=sellers, places=places, sub_events=sub_events
-                )
+                related = kind.sub_event_kind or kind.super_event_kind
+                siblings = {} if related is None else await self._siblings(session, related, parent_ids)
+                return OpportunityFeedPage(entries, parents=parents, sellers=sellers, places=places, related=siblings)
             offers: dict[int, tuple[Offer, ...]] = {}
             if not kind.offers_on_parent:
                 offers = await self._offers(session, sorted(parent_ids))
         return OpportunityFeedPage(entries, offers_by_parent=offers)
 
-    async def _sub_events(self, session: Session, parent_ids: set[int]) -> dict[int, tuple[Opportunity, ...]]:
-        """The sessions of the courses with these descriptions, in date order."""
+    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+        """As the order store reads it, plus the HeadlineEvent (or other whole) of each sub-event booked,
+        which responses embed as its superEvent."""
+        view = await super().inventory_for(opportunity_ids)
+        wanted = {
+            (o.kind.super_event_kind, o.parent_id) for o in view.opportunities.values() if o.kind.super_event_kind
+        }
+        if not wanted:
+            return view
+        async with self.database.reading() as session:
+            for kind, parent_id in sorted(wanted):
+                assert kind is not None
+                for whole in (await self._siblings(session, kind, {parent_id})).get(parent_id, ()):
+                    view.opportunities.setdefault(whole.id or 0, whole)
+        return view
+
+    async def _siblings(
+        self, session: Session, kind: OpportunityKind, parent_ids: set[int]
+    ) -> dict[int, tuple[Opportunity, ...]]:
+        """The live opportunities of ``kind`` under these descriptions (sub-events, or the whole they
+        belong to), by description, in date order."""
         rows = await select_in(
             session,
-            f"SELECT * FROM opportunities WHERE kind = '{OpportunityKind.COURSE_INSTANCE_SUB_EVENT.value}'"
-            " AND NOT deleted AND parent_id IN",
+            f"SELECT * FROM opportunities WHERE kind = '{kind.value}' AND NOT deleted AND parent_id IN",
             parent_ids,
             "ORDER BY start_ms, id",
         )
