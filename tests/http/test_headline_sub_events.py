@@ -1,9 +1,12 @@
-"""Events of a HeadlineEvent over real HTTP on both databases: each booked on its own, published as an
-Event with its HeadlineEvent embedded as superEvent (the suite's HeadlineEventSubEvent)."""
+"""Sub-events over real HTTP on both databases: the events of a HeadlineEvent and the sessions of a course,
+each booked on its own, published as an Event with its whole embedded as superEvent (the suite's
+HeadlineEventSubEvent and CourseInstanceSubEvent)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 from tests.http.test_booking import eventually, item_errors
 from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
@@ -11,39 +14,47 @@ from tests.support.booking import BookingClient, Opportunity, new_uuid
 from tests.support.server_fixture import RunningServer
 from tests.unit.test_import_events import with_event
 
+SEGMENTS = {"HeadlineEventSubEvent": "headline-event-subevents", "CourseInstanceSubEvent": "course-instance-subevents"}
 
-def test_an_event_of_a_headline_event_is_published_with_it(booking: BookingClient, oa_validator: Any) -> None:
-    part = booking.create(kind="HeadlineEventSubEvent")
+
+@pytest.fixture(params=list(SEGMENTS))
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def test_a_sub_event_is_published_with_its_whole(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    whole_type = kind.removesuffix("SubEvent")
+    part = booking.create(kind=kind)
     assert part.type == "Event"
-    assert part.id.startswith(f"{booking.base_url}/api/identifiers/headline-event-subevents/")
+    assert part.id.startswith(f"{booking.base_url}/api/identifiers/{SEGMENTS[kind]}/")
     item = booking.feed_item(part.id)
     assert item["kind"] == "Event"
     data = item["data"]
     assert_valid_feed_item(oa_validator, data)
     assert data["@type"] == "Event" and data["offers"][0]["@id"] == part.offer_id
     whole = data["superEvent"]
-    assert whole["@type"] == "HeadlineEvent" and whole["organizer"]["@id"] == booking.seller_id
-    assert whole["@id"].startswith(f"{booking.base_url}/api/identifiers/headline-events/")
-    assert whole["startDate"] < data["startDate"] < data["endDate"] < whole["endDate"]
+    assert whole["@type"] == whole_type and whole["organizer"]["@id"] == booking.seller_id
+    assert whole["offers"][0]["@id"].startswith(whole["@id"] + "#/offers/")
+    assert whole["startDate"][:10] <= data["startDate"][:10] <= data["endDate"][:10] <= whole["endDate"][:10]
     headline = booking.feed_item(whole["@id"])["data"]
     assert_valid_feed_item(oa_validator, headline)
     assert [e["@id"] for e in headline["subEvent"]] == [part.id]
 
     server = RunningServer(booking.base_url, None, booking.client)  # type: ignore[arg-type]
     distribution = dataset_of(server)["distribution"]
-    (feed,) = [d for d in distribution if d["contentUrl"].endswith("/feeds/headline-event-subevents")]
-    assert (feed["additionalType"], feed["identifier"]) == ("https://schema.org/Event", "HeadlineEventSubEvent")
+    (feed,) = [d for d in distribution if d["contentUrl"].endswith(f"/feeds/{SEGMENTS[kind]}")]
+    assert (feed["additionalType"], feed["identifier"]) == ("https://schema.org/Event", kind)
 
 
-def test_an_event_of_a_headline_event_is_booked_on_its_own(booking: BookingClient, oa_validator: Any) -> None:
-    part = booking.create(kind="HeadlineEventSubEvent")
+def test_a_sub_event_is_booked_on_its_own(booking: BookingClient, kind: str, oa_validator: Any) -> None:
+    part = booking.create(kind=kind)
     uuid = new_uuid()
     c1 = booking.c1(uuid, booking.quote_body([part]))
     assert c1.status_code == 200, c1.text
     oa_validator.assert_valid(c1.json(), "C1Response")
     ordered = c1.json()["orderedItem"][0]["orderedItem"]
     assert ordered["@type"] == "Event" and ordered["remainingAttendeeCapacity"] == 10
-    assert ordered["superEvent"]["@type"] == "HeadlineEvent"
+    assert ordered["superEvent"]["@type"] == kind.removesuffix("SubEvent")
     assert not {"offers", "organizer", "subEvent"} & (set(ordered) | set(ordered["superEvent"]))
     c2 = booking.c2(uuid, booking.quote_body([part], customer=True))
     assert c2.status_code == 200, c2.text
@@ -59,13 +70,13 @@ def test_an_event_of_a_headline_event_is_booked_on_its_own(booking: BookingClien
     oa_validator.assert_valid(entry["data"], "OrdersFeed")
 
 
-def test_an_event_offer_is_accepted_only_from_that_event(booking: BookingClient) -> None:
-    part = booking.create(kind="HeadlineEventSubEvent")
+def test_a_sub_event_offer_is_accepted_only_from_that_event(booking: BookingClient, kind: str) -> None:
+    part = booking.create(kind=kind)
     whole_id = booking.feed_item(part.id)["data"]["superEvent"]["@id"]
     offer = part.offer_id.rsplit("/", 1)[1]
     items = [
-        Opportunity(part.id, f"{whole_id}#/offers/{offer}", part.price, "Event"),  # hung off the HeadlineEvent
-        Opportunity(whole_id, part.offer_id, part.price, "HeadlineEvent"),  # the event's offer for the whole
+        Opportunity(part.id, f"{whole_id}#/offers/{offer}", part.price, "Event"),  # hung off the whole
+        Opportunity(whole_id, part.offer_id, part.price, kind.removesuffix("SubEvent")),  # its offer for the whole
         part,
     ]
     response = booking.c1(new_uuid(), booking.quote_body(items))

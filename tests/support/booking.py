@@ -12,7 +12,7 @@ import httpx
 MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 AGENT = "https://openactive.io/AgentBroker"
 STANDALONE_TYPES = ("Event", "OnDemandEvent", "HeadlineEvent", "CourseInstance")
-_SUB_EVENT_TYPES = {"HeadlineEventSubEvent": "Event"}
+_SUB_EVENT_TYPES = {"HeadlineEventSubEvent": "Event", "CourseInstanceSubEvent": "Event"}
 
 
 @dataclass
@@ -58,8 +58,8 @@ class BookingClient:
         organizer = {"@type": "Organization", "@id": self.seller_id}
         if kind == "ScheduledSession":
             parent = {"superEvent": {"@type": "SessionSeries", "organizer": organizer}}
-        elif kind == "HeadlineEventSubEvent":
-            parent = {"superEvent": {"@type": "HeadlineEvent", "organizer": organizer}}
+        elif kind in _SUB_EVENT_TYPES:
+            parent = {"superEvent": {"@type": kind.removesuffix("SubEvent"), "organizer": organizer}}
         elif kind in STANDALONE_TYPES:
             parent = {"organizer": organizer}  # the suite's shape for standalone types
         else:

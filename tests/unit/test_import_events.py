@@ -154,7 +154,12 @@ COURSE: dict[str, Any] = {
     "maximumAttendeeCapacity": 8,
     "subEvents": [
         {"identifier": "pottery-2", "startDate": "2030-03-08T18:00:00Z", "endDate": "2030-03-08T20:00:00Z"},
-        {"identifier": "pottery-1", "startDate": "2030-03-01T18:00:00Z", "endDate": "2030-03-01T20:00:00Z"},
+        {
+            "identifier": "pottery-1",
+            "startDate": "2030-03-01T18:00:00Z",
+            "endDate": "2030-03-01T20:00:00Z",
+            "maximumAttendeeCapacity": 4,
+        },
     ],
 }
 
@@ -166,7 +171,7 @@ def test_a_course_is_booked_whole_and_its_sessions_give_its_dates() -> None:
     assert whole.kind is OpportunityKind.COURSE_INSTANCE and whole.identifier == "pottery-course"
     assert (whole.start, whole.end) == (sessions[0].start, sessions[-1].end)
     assert whole.maximum_capacity == 8
-    assert [s.identifier for s in sessions] == ["pottery-1", "pottery-2"]
+    assert [(s.identifier, s.maximum_capacity) for s in sessions] == [("pottery-1", 4), ("pottery-2", 0)]
     assert {s.kind for s in sessions} == {OpportunityKind.COURSE_INSTANCE_SUB_EVENT}
 
 

@@ -87,10 +87,8 @@ class ParentKind(StrEnum):
 
 
 class OpportunityKind(StrEnum):
-    """Opportunity types: all bookable but the sessions of a course (booked through the course).
-
-    A HeadlineEvent is booked as a whole and its sub-events each on their own.
-    """
+    """Bookable opportunity types. A CourseInstance or HeadlineEvent is booked as a whole, and each of
+    its sub-events (a session of the course, an event of the HeadlineEvent) on its own."""
 
     SCHEDULED_SESSION = "ScheduledSession"
     FACILITY_USE_SLOT = "FacilityUseSlot"
@@ -99,7 +97,7 @@ class OpportunityKind(StrEnum):
     ON_DEMAND_EVENT = "OnDemandEvent"
     HEADLINE_EVENT = "HeadlineEvent"  # booked as a whole, like a standalone Event
     COURSE_INSTANCE = "CourseInstance"  # booked as a whole; its sessions are its subEvent
-    COURSE_INSTANCE_SUB_EVENT = "CourseInstanceSubEvent"  # one session of a course: published, not bookable
+    COURSE_INSTANCE_SUB_EVENT = "CourseInstanceSubEvent"  # one session of a course (its drop-in places)
     HEADLINE_EVENT_SUB_EVENT = "HeadlineEventSubEvent"  # one event of a HeadlineEvent, booked on its own
 
     @property
@@ -119,7 +117,7 @@ class OpportunityKind(StrEnum):
     @property
     def published_type(self) -> str:
         """The @type it is published as (sub-events are plain Events)."""
-        return "Event" if self in _SUPER_EVENT_OF or self is OpportunityKind.COURSE_INSTANCE_SUB_EVENT else self.value
+        return "Event" if self in _SUPER_EVENT_OF else self.value
 
     @property
     def dates_only(self) -> bool:
@@ -162,7 +160,7 @@ _SUB_EVENT_OF = {
     OpportunityKind.COURSE_INSTANCE: OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
     OpportunityKind.HEADLINE_EVENT: OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
 }
-_SUPER_EVENT_OF = {OpportunityKind.HEADLINE_EVENT_SUB_EVENT: OpportunityKind.HEADLINE_EVENT}
+_SUPER_EVENT_OF = {sub: whole for whole, sub in _SUB_EVENT_OF.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -416,8 +416,7 @@ def _course(reader: RecordReader) -> ParentDraft | None:
     capacity = reader.integer("maximumAttendeeCapacity", required=True, minimum=0)
     status = reader.enum("eventStatus", EventStatus, default=EventStatus.SCHEDULED)
     sessions = reader.children(
-        "subEvents",
-        lambda n, d: _session(RecordReader(n, d, reader.problems), capacity or 0, status or EventStatus.SCHEDULED),
+        "subEvents", lambda n, d: _session(RecordReader(n, d, reader.problems), status or EventStatus.SCHEDULED)
     )
     if not reader.data.get("subEvents"):
         reader.problem("subEvents", "at least one session (identifier, startDate, endDate) is required")
@@ -429,8 +428,10 @@ def _course(reader: RecordReader) -> ParentDraft | None:
     return ParentDraft(kind=ParentKind.COURSE_INSTANCE, opportunities=(whole, *ordered), **fields)
 
 
-def _session(reader: RecordReader, capacity: int, status: EventStatus) -> OpportunityDraft | None:
+def _session(reader: RecordReader, status: EventStatus) -> OpportunityDraft | None:
+    """One session of a course; its own places (drop-in, booked on their own) default to none."""
     identifier = reader.text("identifier", required=True)
+    capacity = reader.integer("maximumAttendeeCapacity", minimum=0) or 0
     start = reader.instant("startDate", required=True)
     end = reader.instant("endDate", required=True)
     if start is not None and end is not None and end <= start:

@@ -264,6 +264,7 @@ _TEST_TYPES = {
     ("HeadlineEvent", ""): OpportunityKind.HEADLINE_EVENT,
     ("CourseInstance", ""): OpportunityKind.COURSE_INSTANCE,
     ("Event", "HeadlineEvent"): OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
+    ("Event", "CourseInstance"): OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
 }
 
 

@@ -35,9 +35,7 @@ def ordered_event(
     if opportunity.kind.dates_only:
         # Responses may not carry a course's subEvent, yet the validator wants a CourseInstance to have
         # subEvent or eventSchedule: a PartialSchedule says when the course runs.
-        document["eventSchedule"] = [
-            {"@type": "PartialSchedule", "startDate": document["startDate"], "endDate": document["endDate"]}
-        ]
+        document["eventSchedule"] = [render.schedule(opportunity)]
     if remaining is None:
         document.pop("remainingAttendeeCapacity", None)
         document.pop("maximumAttendeeCapacity", None)

@@ -131,12 +131,13 @@ _EVENT_TYPES = {
     OpportunityKind.HEADLINE_EVENT: "https://openactive.io/HeadlineEvent",
     OpportunityKind.COURSE_INSTANCE: "https://schema.org/CourseInstance",
     OpportunityKind.HEADLINE_EVENT_SUB_EVENT: "https://schema.org/Event",
+    OpportunityKind.COURSE_INSTANCE_SUB_EVENT: "https://schema.org/Event",
 }
 
 
 def _spec_for_event(kind: OpportunityKind) -> FeedSpec:
     """Standalone events: one feed of whole items."""
-    item_kind = kind.published_type  # an event of a HeadlineEvent is an Event
+    item_kind = kind.published_type  # a sub-event is an Event
     return FeedSpec(
         OPPORTUNITY_SEGMENTS[kind], item_kind, _EVENT_TYPES[kind], kind.value, _event_reader(kind, item_kind)
     )
@@ -175,6 +176,7 @@ FEEDS: dict[str, FeedSpec] = {
         _spec_for_event(OpportunityKind.HEADLINE_EVENT),
         _spec_for_event(OpportunityKind.COURSE_INSTANCE),
         _spec_for_event(OpportunityKind.HEADLINE_EVENT_SUB_EVENT),
+        _spec_for_event(OpportunityKind.COURSE_INSTANCE_SUB_EVENT),
     )
 }
 

@@ -7,11 +7,10 @@ import uuid
 from dataclasses import dataclass
 
 from openbook.domain.inventory import OpportunityKind
-from openbook.openactive.urls import OPPORTUNITY_SEGMENTS, PARENT_SEGMENTS, SUB_EVENT_SEGMENTS, Urls
+from openbook.openactive.urls import OPPORTUNITY_SEGMENTS, PARENT_SEGMENTS, Urls
 
 _BY_OPPORTUNITY_SEGMENT = {segment: kind for kind, segment in OPPORTUNITY_SEGMENTS.items()}
 _BY_PARENT_SEGMENT = {segment: kind for kind, segment in PARENT_SEGMENTS.items()}
-_SUB_EVENT_SEGMENTS = set(SUB_EVENT_SEGMENTS.values())
 _NUMBER = r"([1-9][0-9]{0,17})"
 
 
@@ -42,11 +41,6 @@ class IdReader:
         if match is None or match.group(1) not in _BY_OPPORTUNITY_SEGMENT:
             return None
         return _BY_OPPORTUNITY_SEGMENT[match.group(1)], int(match.group(2))
-
-    def is_sub_event(self, value: str) -> bool:
-        """Names one session of a course: published, but booked only through its course."""
-        match = self._thing.match(value)
-        return match is not None and match.group(1) in _SUB_EVENT_SEGMENTS
 
     def offer(self, value: str) -> OfferRef | None:
         match = self._offer.match(value)

@@ -105,9 +105,6 @@ def _item(raw: object, index: int, ids: IdReader) -> ItemRequest:
         return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
     opportunity = ids.opportunity(opportunity_ref)
     offer = ids.offer(offer_ref)
-    if opportunity is None and ids.is_sub_event(opportunity_ref):
-        problem = ItemError(errors.NOT_BOOKABLE, "a session of a course is booked by booking the CourseInstance")
-        return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
     if opportunity is None or offer is None:
         what = "orderedItem" if opportunity is None else "acceptedOffer"
         problem = ItemError(errors.INVALID_OPPORTUNITY_OR_OFFER_ID, f"{what} @id is not one this booking system issues")

@@ -219,21 +219,40 @@ def event(
     if value.kind.has_sub_events:
         document["subEvent"] = [sub_event(urls, part) for part in related]
     if super_kind is not None and related:
-        whole = related[0]
-        assert whole.id is not None
-        whole_id = urls.opportunity(super_kind, whole.id)
-        document["superEvent"] = compact(
-            {
-                "@type": super_kind.published_type,
-                "@id": whole_id,
-                **described,
-                "url": description.url or whole_id,
-                "startDate": format_instant(whole.start),
-                "endDate": format_instant(whole.end),
-                "duration": format_duration(whole.duration),
-            }
-        )
+        document["superEvent"] = _whole(urls, super_kind, related[0], described, description)
     return compact(document)
+
+
+def _whole(
+    urls: Urls, kind: OpportunityKind, whole: Opportunity, described: JsonLd, description: ParentOpportunity
+) -> JsonLd:
+    """The CourseInstance or HeadlineEvent a sub-event belongs to, embedded as its superEvent (with the
+    offers that book it whole, which the validator requires of a CourseInstance)."""
+    assert whole.id is not None
+    whole_id = urls.opportunity(kind, whole.id)
+    document: JsonLd = {
+        "@type": kind.published_type,
+        "@id": whole_id,
+        **described,
+        "url": description.url or whole_id,
+        "offers": [offer(whole_id, o) for o in description.offers],
+        "startDate": format_instant(whole.start),
+        "endDate": format_instant(whole.end),
+        "duration": format_duration(whole.duration),
+    }
+    if kind.dates_only:
+        document["startDate"], document["endDate"] = whole.start.date().isoformat(), whole.end.date().isoformat()
+        document["eventSchedule"] = [schedule(whole)]
+    return compact(document)
+
+
+def schedule(whole: Opportunity) -> JsonLd:
+    """When a course runs, where its sessions cannot be listed (inside a session, or in responses)."""
+    return {
+        "@type": "PartialSchedule",
+        "startDate": whole.start.date().isoformat(),
+        "endDate": whole.end.date().isoformat(),
+    }
 
 
 def _occurrence(value: Opportunity) -> JsonLd:
@@ -249,7 +268,7 @@ def _occurrence(value: Opportunity) -> JsonLd:
 
 
 def sub_event(urls: Urls, value: Opportunity) -> JsonLd:
-    """One session of a course or event of a HeadlineEvent, inside it: when it is (the rest is the whole's)."""
+    """A sub-event inside its whole's item: which one, and when (everything else is the whole's)."""
     assert value.id is not None
     return {
         "@type": "Event",

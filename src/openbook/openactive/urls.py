@@ -20,9 +20,6 @@ OPPORTUNITY_SEGMENTS = {
     OpportunityKind.HEADLINE_EVENT: "headline-events",
     OpportunityKind.COURSE_INSTANCE: "course-instances",
     OpportunityKind.HEADLINE_EVENT_SUB_EVENT: "headline-event-subevents",
-}
-# Published (inside their course) but not bookable: IdReader does not resolve them as opportunities.
-SUB_EVENT_SEGMENTS = {
     OpportunityKind.COURSE_INSTANCE_SUB_EVENT: "course-instance-subevents",
 }
 
@@ -60,8 +57,7 @@ class Urls:
         return f"{self.identifiers}/{PARENT_SEGMENTS[kind]}/{parent_id}"
 
     def opportunity(self, kind: OpportunityKind, opportunity_id: int) -> str:
-        segment = OPPORTUNITY_SEGMENTS.get(kind) or SUB_EVENT_SEGMENTS[kind]
-        return f"{self.identifiers}/{segment}/{opportunity_id}"
+        return f"{self.identifiers}/{OPPORTUNITY_SEGMENTS[kind]}/{opportunity_id}"
 
     @staticmethod
     def offer(owner_id: str, offer_id: int) -> str:

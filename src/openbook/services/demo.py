@@ -292,7 +292,7 @@ def demo_inventory(today: datetime) -> InventoryBundle:
             OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
             datetime.combine(first_monday.date(), time(19), UTC) + timedelta(weeks=n),
             datetime.combine(first_monday.date(), time(20), UTC) + timedelta(weeks=n),
-            12,
+            3,  # drop-in places, besides the course's 12
         )
         for n in range(6)
     )
