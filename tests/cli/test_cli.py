@@ -125,7 +125,7 @@ def test_migrate_is_idempotent(postgres_url: DatabaseUrl) -> None:
     for _ in range(2):
         code, output = run("migrate", *database_args(postgres_url))
         assert code == 0
-        assert "schema at revision 0005" in output
+        assert "schema at revision 0007" in output
 
 
 def test_the_readme_server_command_starts_with_demo_data(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices.
+"""`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices,
+renew the means of entry (access codes, access passes).
 
 Errors are `{"error": {"code": "...", "message": "..."}}` with a stable snake_case code and the HTTP status.
 """
@@ -90,6 +91,10 @@ def _item(runtime: Runtime, item: StoredItem, currency: str) -> dict[str, Any]:
         "intakeFormResponse": item.intake,
         "cancellationMessage": item.cancellation_message,
         "customerNotice": item.customer_notice,
+        "accessCodes": [code.description for code in item.access.codes],
+        "accessPasses": [
+            {"barcode": barcode.text, "suppliedByBroker": barcode.broker_supplied} for barcode in item.access.passes
+        ],
     }
 
 
@@ -153,6 +158,12 @@ def _notice(body: dict[str, Any]) -> str:
     return text
 
 
+def _nothing(body: dict[str, Any]) -> None:
+    """Actions without options take an empty JSON object."""
+    if body:
+        raise BackOfficeError("unexpected_fields", 400, f"this action takes no fields: {', '.join(sorted(body))}")
+
+
 def _order_action(
     read: Callable[[dict[str, Any]], T], act: Callable[[BackOffice, Staff, int, T, datetime], Awaitable[object]]
 ) -> Handler:
@@ -179,4 +190,14 @@ routes = [
         methods=["POST"],
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/notices", _order_action(_notice, BackOffice.notify), methods=["POST"]),
+    Route(
+        f"{PREFIX}/orders/{{order_id}}/access-codes",
+        _order_action(_nothing, BackOffice.renew_access_codes),
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/orders/{{order_id}}/access-passes",
+        _order_action(_nothing, BackOffice.renew_access_passes),
+        methods=["POST"],
+    ),
 ]

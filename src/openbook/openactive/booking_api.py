@@ -26,7 +26,13 @@ from openbook.openactive.order_codec import decode_body, parse_order_request, re
 from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
 from openbook.services.booking import BookingService, OrderRequest, Stage
-from openbook.services.seller_actions import notify_customer, record_attendance, seller_cancels
+from openbook.services.seller_actions import (
+    notify_customer,
+    record_attendance,
+    renew_access_codes,
+    renew_access_passes,
+    seller_cancels,
+)
 from openbook.services.test_interface import create_test_opportunity
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
@@ -332,6 +338,10 @@ async def test_action(request: Request) -> Response:
             await record_attendance(store, partner, uuid, now, attended=action == "test:AttendeeAttendedSimulateAction")
         case "test:CustomerNoticeSimulateAction":
             await notify_customer(store, partner, uuid, now, "The changing rooms are closed today: arrive changed.")
+        case "test:AccessCodeUpdateSimulateAction":
+            await renew_access_codes(store, partner, uuid, now)
+        case "test:AccessPassUpdateSimulateAction":
+            await renew_access_passes(store, partner, uuid, now)
         case _:
             raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
     return Response(status_code=204)

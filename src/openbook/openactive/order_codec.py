@@ -109,7 +109,17 @@ def _item(raw: object, index: int, ids: IdReader) -> ItemRequest:
         what = "orderedItem" if opportunity is None else "acceptedOffer"
         problem = ItemError(errors.INVALID_OPPORTUNITY_OR_OFFER_ID, f"{what} @id is not one this booking system issues")
         return ItemRequest(position, None, None, None, None, (problem,), attendee, intake, echo)
-    return ItemRequest(position, opportunity, offer.offer_id, offer.owner, offer.owner_id, (), attendee, intake, echo)
+    passes = _broker_barcodes(raw.get("accessPass"))
+    return ItemRequest(
+        position, opportunity, offer.offer_id, offer.owner, offer.owner_id, (), attendee, intake, echo, passes
+    )
+
+
+def _broker_barcodes(value: object) -> tuple[dict[str, Any], ...]:
+    """The Barcodes a broker put in an OrderItem's ``accessPass``, to be reflected back (anything else is ignored)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(p for p in value if isinstance(p, dict) and p.get("@type", p.get("type")) == "Barcode")
 
 
 def _money(value: object) -> Money | None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import msgspec
 
+from openbook.domain.access import ItemAccess
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
@@ -161,8 +162,25 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
                 document["orderItemIntakeFormResponse"] = list(item.request.intake)
     else:
         _echo_references(document, item)
+    if booked and item.access is not None:
+        document.update(access_properties(item.access))
     if item.errors and not booked:
         document["error"] = [_item_error(error) for error in item.errors]
+    return document
+
+
+def access_properties(access: ItemAccess) -> JsonLd:
+    """``accessCode`` (PropertyValues) and ``accessPass`` (Barcodes; a broker's exactly as it sent them)."""
+    document: JsonLd = {}
+    if access.codes:
+        document["accessCode"] = [
+            {"@type": "PropertyValue", "name": code.name, "description": code.description} for code in access.codes
+        ]
+    if access.passes:
+        document["accessPass"] = [
+            barcode.supplied if barcode.supplied is not None else {"@type": "Barcode", "text": barcode.text}
+            for barcode in access.passes
+        ]
     return document
 
 
@@ -227,6 +245,7 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
                 "orderItemStatus": item.status,
                 "cancellationMessage": item.cancellation_message,
                 "customerNotice": item.customer_notice,
+                **access_properties(item.access),
             }
         )
         for item in order.items
@@ -264,6 +283,7 @@ def order_status(order: StoredOrder) -> JsonLd:
         entry.update(
             compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
         )
+        entry.update(access_properties(item.access))
     due, tax = current_totals(order)
     if "totalPaymentDue" in document:
         document["totalPaymentDue"]["price"] = due

@@ -97,6 +97,14 @@ class BackOffice:
         target = await self._booked(staff, order_id)
         return await seller_actions.notify_customer(self._store, target.partner, target.order.uuid, now, notice)
 
+    async def renew_access_codes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
+        target = await self._booked(staff, order_id)
+        return await seller_actions.renew_access_codes(self._store, target.partner, target.order.uuid, now)
+
+    async def renew_access_passes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
+        target = await self._booked(staff, order_id)
+        return await seller_actions.renew_access_passes(self._store, target.partner, target.order.uuid, now)
+
     async def _booked(self, staff: Staff, order_id: int) -> SellerOrder:
         target = await self.order(staff, order_id)
         if target.order.kind != "Order":

@@ -7,6 +7,7 @@ what the face renders. Anything that must be atomic happens in one Store call.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from typing import Any
 
 import msgspec
 
-from openbook.domain import errors
+from openbook.domain import access, errors
+from openbook.domain.access import Draw, ItemAccess
 from openbook.domain.booking_rules import (
     bookability_errors,
     cancellation_refusal,
@@ -70,6 +72,7 @@ class ItemRequest:
     attendee: dict[str, Any] | None = None
     intake: tuple[dict[str, Any], ...] = ()
     echo: dict[str, Any] = field(default_factory=dict)  # acceptedOffer/orderedItem as sent, for error responses
+    broker_passes: tuple[dict[str, Any], ...] = ()  # Barcodes the broker supplied in accessPass (B)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ class PricedItem:
     errors: list[ItemError] = field(default_factory=list)
     tax: Money | None = None
     line: int = 0
+    access: ItemAccess | None = None  # means of entry, issued at B
 
     @property
     def in_totals(self) -> bool:
@@ -144,11 +148,13 @@ class BookingService:
         lease_duration: timedelta,
         tax_rate: Decimal = DEFAULT_TAX_RATE,
         intake_field_id: Callable[[str], str] = str,
+        draw: Draw = secrets.randbelow,
     ) -> None:
         self.store = store
         self.lease_duration = lease_duration
         self.tax_rate = tax_rate
         self.intake_field_id = intake_field_id  # a field identifier -> the @id brokers answer with
+        self.draw = draw  # randomness for the pin codes and barcodes issued at B
 
     # ---- C1 / C2 -------------------------------------------------------------------------------------
 
@@ -260,6 +266,9 @@ class BookingService:
         )
         if problem is not None:
             raise problem
+        for item in outcome.items:
+            if item.opportunity is not None:
+                item.access = access.issue(self.draw, item.opportunity.attendance_mode, item.request.broker_passes)
         body = render(outcome)
         new_order = NewOrder(
             partner_id=partner.id,
@@ -409,6 +418,7 @@ class BookingService:
             offer_snapshot={**offer_params(item.offer, item.opportunity.parent_id), "id": item.offer.id},
             attendee=item.request.attendee,
             intake=list(item.request.intake) or None,
+            access=item.access,
         )
 
     # ---- after B -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What a seller does to an order after it is booked: cancel it, record attendance, send a notice.
+"""What a seller does to an order after it is booked: cancel it, record attendance, send a notice, renew
+the means of entry (pin codes, barcodes).
 
 The test interface's simulate actions and (later) the seller back office call these same functions; each
 change is one Store transaction and puts the Order into the booking partner's orders feed.
@@ -6,10 +7,12 @@ change is one Store transaction and puts the Order into the booking partner's or
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from openbook.domain import errors
+from openbook.domain import access, errors
+from openbook.domain.access import Draw
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.orders import OrderItemStatus
@@ -31,12 +34,13 @@ async def _change_items(
     applies_to: frozenset[str],
     refusal: str,
     repeat_when_all_cancelled: bool = False,
+    selects: Callable[[StoredItem], bool] = lambda _: True,
 ) -> StoredOrder:
     """Apply ``change`` to the items whose status is in ``applies_to``; refuse if there are none, unless
     every item is already cancelled and ``repeat_when_all_cancelled`` (repeating a cancellation is harmless)."""
 
     def decide(current: StoredOrder) -> OrderChange:
-        targets = [item for item in current.items if item.status in applies_to]
+        targets = [item for item in current.items if item.status in applies_to and selects(item)]
         if not targets:
             all_cancelled = all(i.status is not None and OrderItemStatus(i.status).is_cancelled for i in current.items)
             if all_cancelled and repeat_when_all_cancelled:
@@ -91,4 +95,36 @@ async def notify_customer(store: Store, partner: Partner, uuid: str, now: dateti
         lambda _: ItemChange(customer_notice=notice),
         applies_to=_TAKEN_PLACE,
         refusal="every item of this order is cancelled",
+    )
+
+
+async def renew_access_codes(
+    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
+) -> StoredOrder:
+    """Give every place still to be used new pin codes (e.g. after a code was shared); the feed carries them."""
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda item: ItemChange(access=access.renew_codes(item.access, draw)),
+        applies_to=_ON,
+        refusal="no place of this order still to be used has an access code",
+        selects=lambda item: bool(item.access.codes),
+    )
+
+
+async def renew_access_passes(
+    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
+) -> StoredOrder:
+    """Give every place still to be used new barcodes of the seller's; barcodes a broker supplied stay."""
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda item: ItemChange(access=access.renew_passes(item.access, draw)),
+        applies_to=_ON,
+        refusal="no place of this order still to be used has an access pass",
+        selects=lambda item: any(not barcode.broker_supplied for barcode in item.access.passes),
     )

@@ -65,6 +65,7 @@ TEST_INTAKE_FORM = (
 
 _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookable": Recipe(),
+    "TestOpportunityOfflineBookable": Recipe(),  # attended in person: booked places get pin codes and barcodes
     "TestOpportunityBookableFree": Recipe(price="0.00"),
     "TestOpportunityBookableNonFree": Recipe(),
     "TestOpportunityBookableUsingPayment": Recipe(prepayment=Availability.REQUIRED),

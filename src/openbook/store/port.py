@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from openbook.domain.access import ItemAccess
 from openbook.domain.inventory import (
     InventoryBundle,
     Offer,
@@ -262,6 +263,7 @@ class OrderLine:
     offer_snapshot: dict[str, Any] | None = None
     attendee: dict[str, Any] | None = None
     intake: list[dict[str, Any]] | None = None
+    access: ItemAccess | None = None  # means of entry issued at B
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +294,7 @@ class StoredItem:
     intake: list[dict[str, Any]] | None
     cancellation_message: str | None
     customer_notice: str | None
+    access: ItemAccess = field(default_factory=ItemAccess)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +320,7 @@ class ItemChange:
     status: str | None = None
     cancellation_message: str | None = None
     customer_notice: str | None = None
+    access: ItemAccess | None = None  # replaces the item's means of entry
 
 
 @dataclass(frozen=True, slots=True)

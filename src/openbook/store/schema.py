@@ -238,6 +238,8 @@ order_items = Table(
     Column("intake", JSON),
     Column("cancellation_message", Text),
     Column("customer_notice", Text),
+    Column("access_code", JSON),  # means of entry (domain.access): pin codes,
+    Column("access_pass", JSON),  # and barcodes (the seller's, and any a broker supplied at B)
     Index("ix_order_items_order_line", "order_id", "line", unique=True),
     Index("ix_order_items_opportunity", "opportunity_id"),
 )

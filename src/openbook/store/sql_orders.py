@@ -27,6 +27,9 @@ from openbook.store.port import (
     UuidTaken,
 )
 from openbook.store.records import (
+    access_codes_text,
+    access_from,
+    access_passes_text,
     json_text,
     json_value,
     offer_from,
@@ -360,7 +363,7 @@ class OrderStoreMixin:
         rows = _item_rows(order_id, lines, status)
         if rows:
             await session.execute_many(
-                _INSERT_ITEMS + " VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i)",
+                _INSERT_ITEMS + " VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i, :ac, :ap)",
                 rows,
             )
 
@@ -437,14 +440,21 @@ class OrderStoreMixin:
                 item = by_line[line]
                 if item_change.status in CANCELLED and item.status not in CANCELLED:
                     freed[item.opportunity_id] += 1
+                access = item_change.access
                 await session.execute(
                     "UPDATE order_items SET status = COALESCE(:s, status),"
                     " cancellation_message = COALESCE(:m, cancellation_message),"
-                    " customer_notice = COALESCE(:n, customer_notice) WHERE order_id = :o AND line = :l",
+                    " customer_notice = COALESCE(:n, customer_notice),"
+                    " access_code = CASE WHEN :new_access THEN :ac ELSE access_code END,"
+                    " access_pass = CASE WHEN :new_access THEN :ap ELSE access_pass END"
+                    " WHERE order_id = :o AND line = :l",
                     {
                         "s": item_change.status,
                         "m": item_change.cancellation_message,
                         "n": item_change.customer_notice,
+                        "new_access": access is not None,
+                        "ac": access_codes_text(access),
+                        "ap": access_passes_text(access),
                         "o": row["id"],
                         "l": line,
                     },
@@ -539,7 +549,7 @@ _INSERT_ORDER = (
 )
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
-    " snapshot, attendee, intake)"
+    " snapshot, attendee, intake, access_code, access_pass)"
 )
 
 
@@ -567,10 +577,11 @@ def _take_and_insert_ctes(order_id: str, take_condition: str) -> str:
         "w AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:ns AS integer[])) AS w(id, n)),"
         " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
         f" FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n{take_condition} RETURNING o.id),"
-        f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i FROM unnest("
-        "CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
-        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]))"
-        " AS x(l, op, of, p, t, snap, a, i) WHERE (SELECT count(*) FROM taken) = :k)"
+        f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i, x.ac, x.ap"
+        " FROM unnest(CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
+        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]),"
+        " CAST(:ac AS json[]), CAST(:ap AS json[]))"
+        " AS x(l, op, of, p, t, snap, a, i, ac, ap) WHERE (SELECT count(*) FROM taken) = :k)"
     )
 
 
@@ -598,7 +609,7 @@ def _take_and_insert_params(lines: list[OrderLine], wanted: Counter[int], status
         "ns": [wanted[i] for i in ids],
         "k": len(ids),
         "s": status,
-        **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
+        **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i", "ac", "ap")},
     }
 
 
@@ -615,6 +626,8 @@ def _item_rows(order_id: int, lines: Iterable[OrderLine], status: str | None) ->
             "snap": None if line.offer_snapshot is None else json_text(line.offer_snapshot),
             "a": None if line.attendee is None else json_text(line.attendee),
             "i": None if line.intake is None else json_text(line.intake),
+            "ac": access_codes_text(line.access),
+            "ap": access_passes_text(line.access),
         }
         for line in lines
     ]
@@ -690,6 +703,7 @@ def _stored_order(row: Row, items: list[Row]) -> StoredOrder:
                 intake=json_value(item["intake"]),
                 cancellation_message=item["cancellation_message"],
                 customer_notice=item["customer_notice"],
+                access=access_from(item["access_code"], item["access_pass"]),
             )
             for item in items
         ],
