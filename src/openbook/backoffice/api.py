@@ -1,5 +1,6 @@
 """`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices,
-renew the means of entry (access codes, access passes).
+renew the means of entry (access codes, access passes), and change an opportunity's logistics (name, place,
+times).
 
 Errors are `{"error": {"code": "...", "message": "..."}}` with a stable snake_case code and the HTTP status.
 """
@@ -22,6 +23,7 @@ from openbook.domain.money import from_minor
 from openbook.runtime import Runtime
 from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
+from openbook.services.logistics import Logistics
 from openbook.store.port import SellerOrder, Staff, StoredItem
 
 PREFIX = "/backoffice/api"
@@ -158,6 +160,47 @@ def _notice(body: dict[str, Any]) -> str:
     return text
 
 
+_LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate"}
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and (not isinstance(value, str) or len(value) > 1000):
+        raise BackOfficeError(f"invalid_{key}", 400, f"{key} is text of at most 1000 characters")
+    return value
+
+
+def _instant(body: dict[str, Any], key: str) -> datetime | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise BackOfficeError("invalid_date", 400, f"{key} is an ISO 8601 date and time with an offset")
+    return instant
+
+
+def _logistics(body: dict[str, Any]) -> Logistics:
+    unexpected = sorted(set(body) - _LOGISTICS_FIELDS)
+    if unexpected:
+        raise BackOfficeError("unexpected_fields", 400, f"not a logistics field: {', '.join(unexpected)}")
+    return Logistics(_text(body, "name"), _text(body, "place"), _instant(body, "startDate"), _instant(body, "endDate"))
+
+
+@handles_errors
+async def change_logistics(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    raw = request.path_params["opportunity_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BackOfficeError("opportunity_not_found", 404, f"{raw!r} is not an opportunity id")
+    changes = _logistics(await _json(request))
+    notified = await office.change_logistics(staff, int(raw), changes, runtime.clock.now())
+    return JSONResponse({"opportunityId": int(raw), "ordersNotified": notified})
+
+
 def _nothing(body: dict[str, Any]) -> None:
     """Actions without options take an empty JSON object."""
     if body:
@@ -200,4 +243,5 @@ routes = [
         _order_action(_nothing, BackOffice.renew_access_passes),
         methods=["POST"],
     ),
+    Route(f"{PREFIX}/opportunities/{{opportunity_id}}/logistics", change_logistics, methods=["POST"]),
 ]

@@ -26,6 +26,7 @@ from openbook.openactive.order_codec import decode_body, parse_order_request, re
 from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
 from openbook.services.booking import BookingService, OrderRequest, Stage
+from openbook.services.logistics import LogisticsRefused
 from openbook.services.seller_actions import (
     notify_customer,
     record_attendance,
@@ -33,7 +34,7 @@ from openbook.services.seller_actions import (
     renew_access_passes,
     seller_cancels,
 )
-from openbook.services.test_interface import create_test_opportunity
+from openbook.services.test_interface import SIMULATED_LOGISTICS, create_test_opportunity, simulate_change_of_logistics
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -324,6 +325,9 @@ async def test_action(request: Request) -> Response:
     document = await _body(request)
     action = str(document.get("@type", ""))
     target = str((document.get("object") or {}).get("@id", ""))
+    if action.startswith(_LOGISTICS):  # these act on an opportunity (or on an Order's first place)
+        await _simulate_logistics(runtime, caller, action.removeprefix(_LOGISTICS), target)
+        return Response(status_code=204)
     prefix = f"{runtime.urls.booking_api}/orders/"
     uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
     if uuid is None:
@@ -345,6 +349,36 @@ async def test_action(request: Request) -> Response:
         case _:
             raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
     return Response(status_code=204)
+
+
+_LOGISTICS = "test:ChangeOfLogistics"
+_CONFIRMED = OrderItemStatus.CONFIRMED.value
+
+
+async def _simulate_logistics(runtime: Runtime, caller: Caller, action: str, target: str) -> None:
+    """test:ChangeOfLogistics{Name,Location,Time}SimulateAction on an opportunity @id (what the test suite
+    sends) or on an Order @id (then the opportunity of its first place still to take place)."""
+    what = action.removesuffix("SimulateAction")
+    if what not in SIMULATED_LOGISTICS:
+        raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {_LOGISTICS + action!r}")
+    opportunity = IdReader(runtime.urls).opportunity(target)
+    if opportunity is not None:
+        opportunity_id = opportunity[1]
+    else:
+        prefix = f"{runtime.urls.booking_api}/orders/"
+        uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
+        order = None if uuid is None else await runtime.store.order(caller.partner.id, uuid)
+        if order is None or order.kind != "Order":
+            raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is neither an opportunity @id nor an Order's")
+        booked = [item.opportunity_id for item in order.items if item.status == _CONFIRMED]
+        if not booked:
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to take place")
+        opportunity_id = booked[0]
+    try:
+        await simulate_change_of_logistics(runtime.store, runtime.vocabulary, opportunity_id, what, runtime.clock.now())
+    except LogisticsRefused as refused:
+        kind = {404: errors.NOT_FOUND, 409: errors.UNABLE_TO_PROCESS_ORDER_ITEM}.get(refused.status, errors.BAD_REQUEST)
+        raise BookingError(kind, refused.message) from refused
 
 
 @handles_errors

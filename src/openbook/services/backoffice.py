@@ -9,6 +9,7 @@ from datetime import datetime
 
 from openbook.domain.clock import to_epoch_ms
 from openbook.services import seller_actions
+from openbook.services.logistics import Logistics, LogisticsRefused, change_logistics
 from openbook.store.port import SellerOrder, Staff, Store, StoredOrder
 
 KEY_PREFIX = "sk_"
@@ -104,6 +105,13 @@ class BackOffice:
     async def renew_access_passes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
         target = await self._booked(staff, order_id)
         return await seller_actions.renew_access_passes(self._store, target.partner, target.order.uuid, now)
+
+    async def change_logistics(self, staff: Staff, opportunity_id: int, request: Logistics, now: datetime) -> int:
+        """Rename, move or retime one of the seller's opportunities; returns how many Orders were re-emitted."""
+        try:
+            return await change_logistics(self._store, opportunity_id, request, now, seller_id=staff.seller_id)
+        except LogisticsRefused as refused:  # another seller's opportunity is indistinguishable from none
+            raise BackOfficeError(refused.code, refused.status, refused.message) from refused
 
     async def _booked(self, staff: Staff, order_id: int) -> SellerOrder:
         target = await self.order(staff, order_id)

@@ -194,6 +194,23 @@ class Store(Protocol):
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
 
+    # Changes of logistics (store/sql_logistics.py).
+
+    async def change_logistics(
+        self,
+        opportunity_id: int,
+        seller_id: int | None,
+        decide: Callable[[OpportunityLogistics], LogisticsChange],
+        now_ms: int,
+    ) -> int:
+        """Apply ``decide``'s verdict on the opportunity's current logistics atomically (``seller_id``: only
+        if it is that seller's); the opportunity (and, for name and place, its parent and siblings) gets a new
+        change number and every Order with a confirmed place on them is re-emitted. Returns how many Orders.
+
+        Raises UnknownOpportunity, or UnknownPlace; ``decide`` may raise to refuse. Either way nothing changes.
+        """
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Partner:
@@ -357,3 +374,45 @@ class CapacityShortfall(StoreError):
 
 class UnknownOrder(StoreError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityLogistics:
+    """Where and when an opportunity takes place, and what it is called (its parent's name and place)."""
+
+    opportunity_id: int
+    kind: OpportunityKind
+    parent_id: int
+    seller_id: int
+    name: str
+    place_identifier: str | None
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticsChange:
+    """What changes; None leaves a value as it is. Name and place belong to the parent (all its occurrences)."""
+
+    name: str | None = None
+    place_identifier: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.name is None and self.place_identifier is None and self.start_ms is None and self.end_ms is None
+
+    @property
+    def of_parent(self) -> bool:
+        return self.name is not None or self.place_identifier is not None
+
+
+class UnknownOpportunity(StoreError):
+    pass
+
+
+class UnknownPlace(StoreError):
+    def __init__(self, identifier: str) -> None:
+        self.identifier = identifier
+        super().__init__(f"no place has the identifier {identifier!r}")

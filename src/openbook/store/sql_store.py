@@ -34,6 +34,7 @@ from openbook.store.records import (
 )
 from openbook.store.schema import FEED_ENTRY_CONDITION, FEED_TABLES
 from openbook.store.sql_backoffice import BackOfficeStoreMixin
+from openbook.store.sql_logistics import LogisticsStoreMixin
 from openbook.store.sql_orders import OrderStoreMixin, select_in
 from openbook.store.sql_partners import PartnerStoreMixin
 
@@ -46,7 +47,7 @@ def _insert(table: str, columns: Sequence[str], returning: bool = True) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values})" + (" RETURNING id" if returning else "")
 
 
-class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
+class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, LogisticsStoreMixin, OrderStoreMixin):
     def __init__(self, database: Database) -> None:
         self.database = database
 
