@@ -36,6 +36,34 @@ def book(booking: BookingClient, opportunity: Opportunity) -> str:
     return uuid
 
 
+def logistics_of(order_item: dict[str, Any]) -> dict[str, str]:
+    """What the test suite compares for each kind of change, read the way its accessors read an OrderItem
+    (the opportunity's own property, else its superEvent's, its superEvent's superEvent's, its facilityUse's)."""
+    opportunity = order_item.get("orderedItem") or {}
+    super_event = opportunity.get("superEvent") or {}
+    chain = (opportunity, super_event, super_event.get("superEvent") or {}, opportunity.get("facilityUse") or {})
+
+    def inherited(*path: str) -> str:
+        for node in chain:
+            value: Any = node
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value:
+                return str(value)
+        return ""
+
+    address = ("streetAddress", "addressLocality", "addressRegion", "postalCode", "addressCountry")
+    return {
+        "Name": inherited("name"),
+        "Time": "|".join(inherited(key) for key in ("startDate", "endDate", "duration")),
+        "Location": "|".join(
+            [inherited("meetingPoint"), inherited("location", "name")]
+            + [inherited("location", "geo", key) for key in ("latitude", "longitude")]
+            + [inherited("location", "address", key) for key in address]
+        ),
+    }
+
+
 def session_and_series(booking: BookingClient, opportunity: Opportunity) -> tuple[dict[str, Any], dict[str, Any]]:
     session = booking.feed_item(opportunity.id)
     return session, booking.feed_item(session["data"]["superEvent"])
@@ -62,7 +90,9 @@ def test_a_simulated_change_reaches_the_open_feeds_and_every_partners_orders_fee
 ) -> None:
     other = BookingClient(booking.client, booking.base_url, client_id="booking-partner-2")
     opportunity, bystander = booking.create(), booking.create()
-    mine, theirs = book(booking, opportunity), book(other, opportunity)
+    mine, theirs = new_uuid(), book(other, opportunity)
+    response = booking.b(mine, booking.order_body([opportunity]))
+    assert response.status_code == 201, response.text
     book(booking, bystander)  # an order on another opportunity, which must not be re-emitted
     session, series = session_and_series(booking, opportunity)
 
@@ -71,6 +101,11 @@ def test_a_simulated_change_reaches_the_open_feeds_and_every_partners_orders_fee
     for client, uuid in ((booking, mine), (other, theirs)):
         entry = reemitted(client, oa_validator, uuid)
         assert entry["data"]["orderedItem"][0]["orderItemStatus"] == OA + "OrderItemConfirmed"
+    # As the test suite checks it: the feed's orderedItem differs from B's in what changed, and only there.
+    (at_b,) = response.json()["orderedItem"]
+    (now,) = reemitted(booking, oa_validator, mine)["data"]["orderedItem"]
+    before, after = logistics_of(at_b), logistics_of(now)
+    assert [kind for kind in before if before[kind] != after[kind]] == [what], (before, after)
     assert [e["id"] for e in booking.orders_feed()] == [mine]  # not the order on another opportunity
     new_session = changed_after(booking, opportunity.id, session["modified"])
     assert_valid_feed_item(oa_validator, new_session["data"])

@@ -236,13 +236,15 @@ async def orders_feed(request: Request) -> Response:
     except FeedQueryError as error:
         raise BookingError(errors.BAD_REQUEST, str(error)) from error
     entries = await runtime.store.orders_feed(caller.partner.id, after, ORDERS_PAGE_SIZE)
+    booked = {item.opportunity_id for entry in entries if entry.order is not None for item in entry.order.items}
+    inventory = await runtime.store.inventory_for(booked, include_deleted=True)
     items = []
     for entry in entries:
         item: dict[str, Any] = {"state": "updated", "kind": "Order", "id": entry.uuid, "modified": entry.change_number}
         if entry.order is None:
             item["state"] = "deleted"
         else:
-            item["data"] = order_render.feed_order(runtime.urls, entry.order)
+            item["data"] = order_render.feed_order(runtime.urls, entry.order, runtime.vocabulary, inventory)
         items.append(item)
     feed_url = f"{runtime.urls.booking_api}/orders-rpde"
     position = items[-1]["modified"] if items else after

@@ -11,7 +11,7 @@ from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
-from openbook.domain.money import Money
+from openbook.domain.money import Money, from_minor
 from openbook.domain.orders import OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE
 from openbook.domain.vocabulary import Vocabulary
@@ -19,7 +19,8 @@ from openbook.openactive import render
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
-from openbook.store.port import InventoryView, StoredOrder
+from openbook.store.port import InventoryView, StoredItem, StoredOrder
+from openbook.store.records import offer_from
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -229,11 +230,14 @@ def order_document(
     return compact(document)
 
 
-def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
+def feed_order(
+    urls: Urls, order: StoredOrder, vocabulary: Vocabulary | None = None, inventory: InventoryView | None = None
+) -> JsonLd:
     """An Order as the Orders feed shows it: no personal data, no seller/broker/payment.
 
-    openbook does not replace items, so each OrderItem's orderedItem, acceptedOffer and
-    unitTaxSpecification never change after B and are consistently left out, as the spec allows.
+    Given the ``inventory`` of its opportunities, each OrderItem also carries its ``orderedItem`` as it is
+    now (so a change of logistics shows), the ``acceptedOffer`` snapshot taken at B and its
+    ``unitTaxSpecification``; without it these are consistently left out, as the spec allows.
     """
     currency = order.currency or "GBP"
     due, tax = current_totals(order)
@@ -246,6 +250,7 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
                 "cancellationMessage": item.cancellation_message,
                 "customerNotice": item.customer_notice,
                 **access_properties(item.access),
+                **_as_booked(urls, vocabulary, inventory, item, currency),
             }
         )
         for item in order.items
@@ -268,6 +273,21 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
             "totalPaymentTax": [tax_spec(Money(tax, currency))],
         }
     )
+
+
+def _as_booked(
+    urls: Urls, vocabulary: Vocabulary | None, inventory: InventoryView | None, item: StoredItem, currency: str
+) -> JsonLd:
+    """orderedItem (current), acceptedOffer (the snapshot taken at B) and unitTaxSpecification of a feed item."""
+    opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+    if vocabulary is None or inventory is None or opportunity is None or item.offer_snapshot is None:
+        return {}
+    offer = offer_from({**item.offer_snapshot, "id": item.offer_id})
+    return {
+        "acceptedOffer": accepted_offer(urls, opportunity, offer),
+        "orderedItem": ordered_item(urls, vocabulary, inventory, opportunity, None),
+        "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
+    }
 
 
 def order_status(order: StoredOrder) -> JsonLd:

@@ -50,14 +50,15 @@ class OrderStoreMixin:
 
     # ---- inventory as booking sees it ----------------------------------------------------------------
 
-    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+    async def inventory_for(self, opportunity_ids: set[int], *, include_deleted: bool = False) -> InventoryView:
         """The opportunities with their parents, offers, sellers and places: one statement (one snapshot,
-        no explicit transaction, one round trip on PostgreSQL), a row per opportunity and offer."""
+        no explicit transaction, one round trip on PostgreSQL), a row per opportunity and offer.
+        Withdrawn opportunities are left out unless ``include_deleted`` (to show what was booked)."""
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
         async with self.database.statement() as session:
             rows = await session.fetch_tuples(
-                _INVENTORY + id_list(session.dialect, "ids"),
+                (_INVENTORY_ANY if include_deleted else _INVENTORY) + id_list(session.dialect, "ids"),
                 {"ids": id_list_value(session.dialect, sorted(opportunity_ids))},
             )
         opportunities: dict[int, Opportunity] = {}
@@ -657,6 +658,7 @@ _INVENTORY = (
     " LEFT JOIN places l ON l.id = p.place_id LEFT JOIN offers f ON f.parent_id = p.id"
     " WHERE NOT o.deleted AND o.id IN "
 )
+_INVENTORY_ANY = _INVENTORY.replace(" WHERE NOT o.deleted AND ", " WHERE ")
 # Parents, sellers, places and offers rarely change: their domain values are kept by row content (so a
 # changed row simply misses), which saves converting the same rows for every booking request.
 _CONVERTED: dict[tuple[Any, ...], Any] = {}
