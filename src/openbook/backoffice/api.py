@@ -201,6 +201,17 @@ async def change_logistics(request: Request) -> Response:
     return JSONResponse({"opportunityId": int(raw), "ordersNotified": notified})
 
 
+def _positive(body: dict[str, Any], key: str) -> int:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BackOfficeError("invalid_replacement", 400, "line and opportunityId are positive whole numbers")
+    return value
+
+
+def _move(body: dict[str, Any]) -> tuple[int, int]:
+    return _positive(body, "line"), _positive(body, "opportunityId")
+
+
 def _nothing(body: dict[str, Any]) -> None:
     """Actions without options take an empty JSON object."""
     if body:
@@ -243,5 +254,6 @@ routes = [
         _order_action(_nothing, BackOffice.renew_access_passes),
         methods=["POST"],
     ),
+    Route(f"{PREFIX}/orders/{{order_id}}/replacement", _order_action(_move, BackOffice.replace), methods=["POST"]),
     Route(f"{PREFIX}/opportunities/{{opportunity_id}}/logistics", change_logistics, methods=["POST"]),
 ]

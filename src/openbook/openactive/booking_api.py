@@ -34,7 +34,12 @@ from openbook.services.seller_actions import (
     renew_access_passes,
     seller_cancels,
 )
-from openbook.services.test_interface import SIMULATED_LOGISTICS, create_test_opportunity, simulate_change_of_logistics
+from openbook.services.test_interface import (
+    SIMULATED_LOGISTICS,
+    create_test_opportunity,
+    simulate_change_of_logistics,
+    simulate_replacement,
+)
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -224,7 +229,8 @@ async def order_status(request: Request) -> Response:
         raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
     if order.kind == "Deleted":
         raise BookingError(errors.GONE, "this order has been deleted")
-    return booking_response(order_render.order_status(order), 200)
+    inventory = await runtime.store.inventory_for({i.opportunity_id for i in order.items}, include_deleted=True)
+    return booking_response(order_render.order_status(order, runtime.urls, runtime.vocabulary, inventory), 200)
 
 
 @handles_errors
@@ -348,6 +354,8 @@ async def test_action(request: Request) -> Response:
             await renew_access_codes(store, partner, uuid, now)
         case "test:AccessPassUpdateSimulateAction":
             await renew_access_passes(store, partner, uuid, now)
+        case "test:ReplacementSimulateAction":
+            await simulate_replacement(store, partner, uuid, now)
         case _:
             raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
     return Response(status_code=204)

@@ -290,8 +290,15 @@ def _as_booked(
     }
 
 
-def order_status(order: StoredOrder) -> JsonLd:
-    """The stored B response brought up to date: item statuses, messages and totals as they are now."""
+def order_status(
+    order: StoredOrder,
+    urls: Urls | None = None,
+    vocabulary: Vocabulary | None = None,
+    inventory: InventoryView | None = None,
+) -> JsonLd:
+    """The stored B response brought up to date: item statuses, messages, means of entry and totals as they are
+    now, and (given the inventory) each orderedItem as it is now, which a Replacement or a change of logistics
+    may have changed."""
     document: JsonLd = _DECIMAL_JSON.decode(order.response or "{}")
     by_line = {item.line: item for item in order.items}
     for entry in document.get("orderedItem", []):
@@ -304,6 +311,9 @@ def order_status(order: StoredOrder) -> JsonLd:
             compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
         )
         entry.update(access_properties(item.access))
+        opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+        if urls is not None and vocabulary is not None and inventory is not None and opportunity is not None:
+            entry["orderedItem"] = ordered_item(urls, vocabulary, inventory, opportunity, None)
     due, tax = current_totals(order)
     if "totalPaymentDue" in document:
         document["totalPaymentDue"]["price"] = due

@@ -106,6 +106,14 @@ class BackOffice:
         target = await self._booked(staff, order_id)
         return await seller_actions.renew_access_passes(self._store, target.partner, target.order.uuid, now)
 
+    async def replace(self, staff: Staff, order_id: int, move: tuple[int, int], now: datetime) -> StoredOrder:
+        """Move the place of item ``move[0]`` to opportunity ``move[1]`` (another occurrence of its parent)."""
+        target = await self._booked(staff, order_id)
+        line, opportunity_id = move
+        return await seller_actions.replace_item(
+            self._store, target.partner, target.order.uuid, line, opportunity_id, now
+        )
+
     async def change_logistics(self, staff: Staff, opportunity_id: int, request: Logistics, now: datetime) -> int:
         """Rename, move or retime one of the seller's opportunities; returns how many Orders were re-emitted."""
         try:

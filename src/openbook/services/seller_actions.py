@@ -1,5 +1,5 @@
 """What a seller does to an order after it is booked: cancel it, record attendance, send a notice, renew
-the means of entry (pin codes, barcodes).
+the means of entry (pin codes, barcodes), replace a place with one at another occurrence of the same parent.
 
 The test interface's simulate actions and (later) the seller back office call these same functions; each
 change is one Store transaction and puts the Order into the booking partner's orders feed.
@@ -16,7 +16,16 @@ from openbook.domain.access import Draw
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.orders import OrderItemStatus
-from openbook.store.port import ItemChange, OrderChange, Partner, Store, StoredItem, StoredOrder, UnknownOrder
+from openbook.store.port import (
+    CapacityShortfall,
+    ItemChange,
+    OrderChange,
+    Partner,
+    Store,
+    StoredItem,
+    StoredOrder,
+    UnknownOrder,
+)
 
 _ON = frozenset({OrderItemStatus.CONFIRMED.value})
 _TAKEN_PLACE = frozenset(
@@ -128,3 +137,38 @@ async def renew_access_passes(
         refusal="no place of this order still to be used has an access pass",
         selects=lambda item: any(not barcode.broker_supplied for barcode in item.access.passes),
     )
+
+
+async def replace_item(
+    store: Store, partner: Partner, uuid: str, line: int, opportunity_id: int, now: datetime
+) -> StoredOrder:
+    """Replacement: move the place of item ``line`` to opportunity ``opportunity_id``, another occurrence of the
+    same parent still to start, keeping its offer (so the same price and prepayment: totals do not change).
+    The Order (with its new orderedItem) is re-emitted; the old place is freed."""
+    order = await store.order(partner.id, uuid)
+    if order is None or order.kind != "Order":
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
+    item = next((i for i in order.items if i.line == line), None)
+    if item is None:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, f"this order has no item {line}")
+    inventory = await store.inventory_for({item.opportunity_id, opportunity_id})
+    current, target = inventory.opportunities.get(item.opportunity_id), inventory.opportunities.get(opportunity_id)
+    if target is None or current is None or target.parent_id != current.parent_id or target.id == current.id:
+        raise BookingError(
+            errors.UNABLE_TO_PROCESS_ORDER_ITEM, "a place can only move to another occurrence of the same parent"
+        )
+    if target.start <= now:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "that occurrence has already started")
+
+    def decide(latest: StoredOrder) -> OrderChange:
+        found = next(i for i in latest.items if i.line == line)
+        if found.status not in _ON or found.opportunity_id != item.opportunity_id:
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "only a confirmed place still to be used can move")
+        return OrderChange({line: ItemChange(opportunity_id=opportunity_id)})
+
+    try:
+        return await store.change_order(partner.id, uuid, decide, to_epoch_ms(now))
+    except UnknownOrder as unknown:
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id") from unknown
+    except CapacityShortfall as shortfall:
+        raise BookingError(errors.INSUFFICIENT_CAPACITY, "that occurrence has no place left") from shortfall

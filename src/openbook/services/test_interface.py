@@ -29,12 +29,14 @@ from openbook.domain.inventory import (
     PostalAddress,
 )
 from openbook.domain.money import Money
+from openbook.domain.orders import OrderItemStatus
 from openbook.domain.vocabulary import Vocabulary
 from openbook.importing.problems import ImportRejected
 from openbook.services.demo import SQUASH_COURT, YOGA
 from openbook.services.inventory import import_inventory
 from openbook.services.logistics import Logistics, change_logistics
-from openbook.store.port import IdentifierConflict, OpportunityLogistics, Store
+from openbook.services.seller_actions import replace_item
+from openbook.store.port import IdentifierConflict, OpportunityLogistics, Partner, Store, StoredOrder
 
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
@@ -211,3 +213,27 @@ async def simulate_change_of_logistics(
         with contextlib.suppress(ImportRejected, IdentifierConflict):  # made meanwhile by a concurrent request
             await import_inventory(store, InventoryBundle(places=(_ANNEX,)), vocabulary)
     return await change_logistics(store, opportunity_id, SIMULATED_LOGISTICS[what], now)
+
+
+# ---- simulated replacement ------------------------------------------------------------------------------
+
+REPLACEMENT_LATER = timedelta(days=1)
+
+
+async def simulate_replacement(store: Store, partner: Partner, uuid: str, now: datetime) -> StoredOrder:
+    """The seller moves the order's first confirmed place to a new occurrence of the same parent a day later
+    (test opportunities have their own parent, so the occurrence is made for it), as services.seller_actions
+    does for the back office."""
+    order = await store.order(partner.id, uuid)
+    if order is None or order.kind != "Order":
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
+    booked = [item for item in order.items if item.status == OrderItemStatus.CONFIRMED.value]
+    if not booked:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to be used")
+    later = int(REPLACEMENT_LATER.total_seconds() * 1000)
+    occurrence = await store.add_occurrence(booked[0].opportunity_id, f"test-replacement-{uuid4_hex()}", later)
+    return await replace_item(store, partner, uuid, booked[0].line, occurrence, now)
+
+
+def uuid4_hex() -> str:
+    return uuid.uuid4().hex[:12]

@@ -194,6 +194,10 @@ class Store(Protocol):
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
 
+    async def add_occurrence(self, opportunity_id: int, identifier: str, later_ms: int) -> int:
+        """A new opportunity like ``opportunity_id`` (same parent, capacity, dataset), ``later_ms`` later; its id."""
+        ...
+
     # Changes of logistics (store/sql_logistics.py).
 
     async def change_logistics(
@@ -338,11 +342,13 @@ class ItemChange:
     cancellation_message: str | None = None
     customer_notice: str | None = None
     access: ItemAccess | None = None  # replaces the item's means of entry
+    opportunity_id: int | None = None  # Replacement: the place moves here (same offer, same price)
 
 
 @dataclass(frozen=True, slots=True)
 class OrderChange:
-    """What a service decided to change in a stored Order; capacity of newly cancelled items is returned."""
+    """What a service decided to change in a stored Order; capacity of newly cancelled items is returned, a
+    replaced item takes a place on its new opportunity (CapacityShortfall if there is none) and frees the old."""
 
     items: dict[int, ItemChange] = field(default_factory=dict)  # by line
 

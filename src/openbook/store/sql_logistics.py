@@ -78,6 +78,19 @@ class LogisticsStoreMixin:
             )
         return len(rows)
 
+    async def add_occurrence(self, opportunity_id: int, identifier: str, later_ms: int) -> int:
+        async with self.database.writing() as session:
+            row = await session.fetch_one(
+                "INSERT INTO opportunities (identifier, kind, parent_id, seller_id, start_ms, end_ms, maximum_capacity,"
+                " remaining_capacity, event_status, attendance_mode, test_dataset) SELECT :identifier, kind, parent_id,"
+                " seller_id, start_ms + :later, end_ms + :later, maximum_capacity, maximum_capacity, event_status,"
+                " attendance_mode, test_dataset FROM opportunities WHERE id = :id AND NOT deleted RETURNING id",
+                {"identifier": identifier, "later": later_ms, "id": opportunity_id},
+            )
+        if row is None:
+            raise UnknownOpportunity(str(opportunity_id))
+        return int(row["id"])
+
     async def _logistics(self, session: Session, opportunity_id: int, seller_id: int | None) -> OpportunityLogistics:
         row = await session.fetch_one(_CURRENT, {"id": opportunity_id})
         if row is None or (seller_id is not None and row["seller_id"] != seller_id):

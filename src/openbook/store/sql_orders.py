@@ -437,6 +437,18 @@ class OrderStoreMixin:
             change = decide(current)
             freed: Counter[int] = Counter()
             by_line = {item.line: item for item in current.items}
+            moves = {
+                line: c.opportunity_id
+                for line, c in change.items.items()
+                if c.opportunity_id is not None and c.opportunity_id != by_line[line].opportunity_id
+            }
+            if moves:  # Replacement: a place on each new opportunity, or nothing at all
+                await self._lock(session, set(moves.values()) | {by_line[line].opportunity_id for line in moves})
+                wanted = Counter(moves.values())
+                short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
+                if short:
+                    raise CapacityShortfall(short)
+                freed.update(by_line[line].opportunity_id for line in moves)
             for line, item_change in change.items.items():
                 item = by_line[line]
                 if item_change.status in CANCELLED and item.status not in CANCELLED:
@@ -447,7 +459,8 @@ class OrderStoreMixin:
                     " cancellation_message = COALESCE(:m, cancellation_message),"
                     " customer_notice = COALESCE(:n, customer_notice),"
                     " access_code = CASE WHEN :new_access THEN :ac ELSE access_code END,"
-                    " access_pass = CASE WHEN :new_access THEN :ap ELSE access_pass END"
+                    " access_pass = CASE WHEN :new_access THEN :ap ELSE access_pass END,"
+                    " opportunity_id = COALESCE(:op, opportunity_id)"
                     " WHERE order_id = :o AND line = :l",
                     {
                         "s": item_change.status,
@@ -456,6 +469,7 @@ class OrderStoreMixin:
                         "new_access": access is not None,
                         "ac": access_codes_text(access),
                         "ap": access_passes_text(access),
+                        "op": item_change.opportunity_id,
                         "o": row["id"],
                         "l": line,
                     },
