@@ -7,9 +7,10 @@ what the face renders. Anything that must be atomic happens in one Store call.
 from __future__ import annotations
 
 import hashlib
+import uuid as uuid_module
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -54,7 +55,13 @@ from openbook.store.records import offer_from, offer_params
 class Stage(StrEnum):
     C1 = "C1"
     C2 = "C2"
+    P = "P"  # OrderProposal creation: B's checks, then the seller decides
     B = "B"
+
+    @property
+    def books(self) -> bool:
+        """B and P commit the customer (payment identifiers are reflected; places are taken or held)."""
+        return self in (Stage.B, Stage.P)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,7 @@ class QuoteOutcome:
     requires_approval: bool
     lease_expires: datetime | None
     available: dict[int, int]  # opportunity id -> places this customer could have
+    proposal_version: str | None = None  # the version UUID of the OrderProposal that P creates
 
     @property
     def has_item_errors(self) -> bool:
@@ -123,7 +131,7 @@ class QuoteOutcome:
     def reflected_payment(self) -> dict[str, Any] | None:
         """The `payment` the response echoes back."""
         return reflected_payment(
-            self.request.payment, booked=self.request.stage is Stage.B, free=self.totals.due.amount == 0
+            self.request.payment, booked=self.request.stage.books, free=self.totals.due.amount == 0
         )
 
 
@@ -210,7 +218,8 @@ class BookingService:
     async def book(
         self, partner: Partner, request: OrderRequest, now: datetime, render: Callable[[QuoteOutcome], str]
     ) -> tuple[bool, str, QuoteOutcome | None]:
-        """Create the Order. Returns (replayed, body, outcome); outcome with item errors means 409."""
+        """Create the Order (B) or the OrderProposal (P). Returns (replayed, body, outcome); an outcome
+        with item errors means 409."""
         try:
             replayed, body, rejected = await self._book(partner, request, now, render)
         except BookingError:
@@ -234,7 +243,7 @@ class BookingService:
         existing = await self.store.order(partner.id, request.uuid)
         if existing is None or existing.kind == "OrderQuote":
             return None
-        if existing.kind == "Order" and existing.request_hash == request.fingerprint:
+        if existing.kind == _KIND_MADE[request.stage] and existing.request_hash == request.fingerprint:
             return existing.response or ""
         raise BookingError(errors.ORDER_ALREADY_EXISTS, "this UUID already identifies another order")
 
@@ -246,7 +255,7 @@ class BookingService:
             return False, "", outcome
         submitted = request.total_payment_due
         if submitted is None:
-            raise BookingError(errors.TOTAL_PAYMENT_DUE_MISMATCH, "totalPaymentDue is required at B")
+            raise BookingError(errors.TOTAL_PAYMENT_DUE_MISMATCH, f"totalPaymentDue is required at {request.stage}")
         if submitted.amount != outcome.totals.due.amount or (
             submitted.currency != outcome.totals.due.currency and submitted.amount != 0
         ):
@@ -260,7 +269,8 @@ class BookingService:
         )
         if problem is not None:
             raise problem
-        body = render(outcome)
+        version = str(uuid_module.uuid4()) if request.stage is Stage.P else None
+        body = render(replace(outcome, proposal_version=version))
         new_order = NewOrder(
             partner_id=partner.id,
             uuid=request.uuid,
@@ -272,6 +282,8 @@ class BookingService:
             request_hash=request.fingerprint,
             response=body,
             test_dataset=_dataset_of(outcome),
+            kind=_KIND_MADE[request.stage],
+            proposal_version=version,
         )
         try:
             replayed, stored = await self.store.place_order(new_order, to_epoch_ms(now))
@@ -456,6 +468,9 @@ class BookingService:
         previous = await self.store.delete_order(partner.id, uuid, to_epoch_ms(now))
         if previous is None:
             raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
+
+
+_KIND_MADE = {Stage.B: "Order", Stage.P: "OrderProposal", Stage.C1: "OrderQuote", Stage.C2: "OrderQuote"}
 
 
 def current_totals(order: StoredOrder) -> tuple[Decimal, Decimal]:

@@ -189,7 +189,13 @@ class Store(Protocol):
 
     async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None: ...
 
-    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]: ...
+    async def change_proposal(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], ProposalChange], now_ms: int
+    ) -> StoredOrder: ...
+
+    async def orders_feed(
+        self, partner_id: int, after: int | None, limit: int, *, proposals: bool = False
+    ) -> list[OrderFeedEntry]: ...
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
 
@@ -276,6 +282,8 @@ class NewOrder:
     request_hash: str
     response: str
     test_dataset: str | None = None
+    kind: str = "Order"  # or "OrderProposal" (P): its items then hold places until it is booked or lapses
+    proposal_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +318,11 @@ class StoredOrder:
     request_hash: str | None
     items: list[StoredItem]
     modified: int | None = None
+    proposal_status: str | None = None
+    proposal_version: str | None = None
+    proposal_in_feed: bool = False
+    seller_note: str | None = None
+    customer_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +337,31 @@ class OrderChange:
     """What a service decided to change in a stored Order; capacity of newly cancelled items is returned."""
 
     items: dict[int, ItemChange] = field(default_factory=dict)  # by line
+
+
+@dataclass(frozen=True, slots=True)
+class BookedProposal:
+    """An accepted OrderProposal booked by B: what the new Order stores."""
+
+    response: str
+    request_hash: str
+    payment: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalChange:
+    """What a decision does to an OrderProposal (all None/False: nothing, and nothing is written)."""
+
+    status: str | None = None
+    version: str | None = None
+    seller_note: str | None = None
+    customer_note: str | None = None
+    hold_lapses_ms: int | None = None  # a rejected proposal's places return then, as an expired lease's do
+    booked: BookedProposal | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ProposalChange()
 
 
 @dataclass(frozen=True, slots=True)
