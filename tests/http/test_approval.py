@@ -89,6 +89,8 @@ def test_approval_flow_end_to_end(booking: BookingClient, oa_validator: Any) -> 
     oa_validator.assert_valid(body, "BResponse")
     assert "orderProposalVersion" not in body and body["payment"]["identifier"] == "payment-0002"
     assert body["orderedItem"][0]["orderItemStatus"] == OA + "OrderItemConfirmed"
+    # Each OrderItem keeps the @id it had in the proposal (brokers match P's and B's items by @id).
+    assert [i["@id"] for i in body["orderedItem"]] == [i["@id"] for i in proposal["orderedItem"]]
     assert body["orderedItem"][0]["@id"] == f"{booking.api}/orders/{uuid}#/orderedItem/1"
     again = book(booking, proposal)
     assert again.status_code == 201 and again.content == order.content  # an identical repeat is replayed

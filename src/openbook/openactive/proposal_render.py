@@ -45,8 +45,7 @@ def proposal_document(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome,
         }
     )
     document.pop("identifier", None)
-    for item in document["orderedItem"]:
-        item["@id"] = _moved(item["@id"], "orders", "order-proposals")
+    for item in document["orderedItem"]:  # their @ids are already those of the Order's items (brokers match them)
         item.pop("orderItemStatus", None)
     return document
 
@@ -91,7 +90,6 @@ def order_from_proposal(urls: Urls, proposal: StoredOrder, payment: dict[str, An
     if payment is not None:
         document["payment"] = payment
     for item in document["orderedItem"]:
-        item["@id"] = _moved(item["@id"], "order-proposals", "orders")
         item["orderItemStatus"] = OrderItemStatus.CONFIRMED.value
         item.pop("position", None)
     return document
@@ -100,7 +98,3 @@ def order_from_proposal(urls: Urls, proposal: StoredOrder, payment: dict[str, An
 def _stored_document(proposal: StoredOrder) -> dict[str, Any]:
     document: dict[str, Any] = _DECIMAL_JSON.decode(proposal.response or "{}")
     return document
-
-
-def _moved(item_id: str, old: str, new: str) -> str:
-    return item_id.replace(f"/{old}/", f"/{new}/", 1)
