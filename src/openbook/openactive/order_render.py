@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import msgspec
 
+from openbook.domain.attendees import ATTENDEE_FIELDS
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
@@ -17,7 +18,7 @@ from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
-from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
+from openbook.services.booking import PricedItem, QuoteOutcome, Stage, current_totals
 from openbook.store.port import InventoryView, StoredOrder
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)

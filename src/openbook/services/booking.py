@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from openbook.domain import errors
+from openbook.domain.attendees import attendee_errors
 from openbook.domain.booking_rules import (
     bookability_errors,
     cancellation_refusal,
@@ -399,7 +400,7 @@ class BookingService:
         item.tax = unit_tax(offer, seller.tax_mode, self.tax_rate)
         item.errors.extend(bookability_errors(opportunity, offer, seller, now))
         if stage is not Stage.C1:
-            item.errors.extend(_details_errors(offer, request))
+            item.errors.extend(attendee_errors(offer, request.attendee))
             item.errors.extend(intake_errors(offer.intake_form, request.intake, self.intake_field_id))
         return item
 
@@ -508,19 +509,3 @@ def _details(request: OrderRequest) -> dict[str, Any]:
         "customer": request.customer,
         "payment": request.payment,
     }
-
-
-ATTENDEE_FIELDS = ("https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email")
-
-
-def _details_errors(offer: Offer, item: ItemRequest) -> list[ItemError]:
-    found: list[ItemError] = []
-    if FlowRequirement.ATTENDEE_DETAILS in offer.requirements:
-        attendee = item.attendee or {}
-        for iri in ATTENDEE_FIELDS:
-            if not attendee.get(iri.rsplit("/", 1)[1]):
-                # No `instance`: it must be a URL of the request, and a property IRI is not one (validator).
-                found.append(
-                    ItemError(errors.INCOMPLETE_ATTENDEE_DETAILS, f"attendee {iri.rsplit('/', 1)[1]} is required")
-                )
-    return found

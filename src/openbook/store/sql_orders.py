@@ -414,12 +414,22 @@ class OrderStoreMixin:
             return None if row is None else await self._stored(session, row)
 
     async def _stored(self, session: Session, row: Row) -> StoredOrder:
-        items = await session.fetch_all(
+        (order,) = await self._stored_all(session, [row])
+        return order
+
+    async def _stored_all(self, session: Session, rows: list[Row]) -> list[StoredOrder]:
+        """The orders of ``rows`` with their items, read in one statement for the whole page."""
+        items = await select_in(
+            session,
             "SELECT oi.*, op.kind AS opportunity_kind FROM order_items oi"
-            " JOIN opportunities op ON op.id = oi.opportunity_id WHERE oi.order_id = :o ORDER BY oi.line",
-            {"o": row["id"]},
+            " JOIN opportunities op ON op.id = oi.opportunity_id WHERE oi.order_id IN",
+            {row["id"] for row in rows},
+            "ORDER BY oi.order_id, oi.line",
         )
-        return _stored_order(row, items)
+        by_order: dict[int, list[Row]] = {}
+        for item in items:
+            by_order.setdefault(item["order_id"], []).append(item)
+        return [_stored_order(row, by_order.get(row["id"], [])) for row in rows]
 
     async def change_order(
         self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], OrderChange], now_ms: int
@@ -561,13 +571,10 @@ class OrderStoreMixin:
                 f" WHERE o.partner_id = :p AND o.{flag} AND o.modified > :after ORDER BY o.modified LIMIT :limit",
                 {"p": partner_id, "after": -1 if after is None else after, "limit": limit},
             )
-            entries = []
-            for row in rows:
-                # Orders of a seller whose authorisation was revoked show as deleted (spec: #authentication).
-                visible = row["kind"] in shown and bool(row["authorised"])
-                value = await self._stored(session, row) if visible else None
-                entries.append(OrderFeedEntry(row["modified"], row["uuid"], value))
-        return entries
+            # Orders of a seller whose authorisation was revoked show as deleted (spec: #authentication).
+            visible = [row for row in rows if row["kind"] in shown and bool(row["authorised"])]
+            stored = {order.id: order for order in await self._stored_all(session, visible)}
+        return [OrderFeedEntry(row["modified"], row["uuid"], stored.get(row["id"])) for row in rows]
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None:
         """Remove a test dataset: its opportunities become tombstones and orders on them are deleted."""
