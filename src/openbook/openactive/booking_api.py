@@ -214,14 +214,8 @@ _PROPOSAL_PATCH = {"@context", "@type", "type", "orderProposalStatus", "orderCus
 @handles_errors
 async def update_proposal(request: Request) -> Response:
     """U: the customer rejects the proposal and/or leaves the seller a note; nothing else may change."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    uuid = _uuid(request)
-    document = await _body(request)
-    require_type(document, "OrderProposal")
-    extra = _excessive(set(document), _PROPOSAL_PATCH)
-    if extra:
-        raise BookingError(errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(extra)}")
+    runtime, caller, uuid, document = await _patch(request, "OrderProposal")
+    _refuse_excessive(_excessive(set(document), _PROPOSAL_PATCH))
     status, note = document.get("orderProposalStatus"), document.get("orderCustomerNote")
     if status is None and note is None:
         raise BookingError(errors.BAD_REQUEST, "send orderProposalStatus, orderCustomerNote or both")
@@ -249,23 +243,33 @@ def _excessive(keys: set[str], allowed: set[str]) -> list[str]:
     return sorted(k for k in keys - allowed if ":" not in k)
 
 
-@handles_errors
-async def cancel(request: Request) -> Response:
+async def _patch(request: Request, expected_type: str) -> tuple[Runtime, Caller, str, dict[str, Any]]:
+    """Authenticate and read a PATCH body of ``expected_type``."""
     runtime = _runtime(request)
     caller = await _caller(request, runtime)
     uuid = _uuid(request)
     document = await _body(request)
-    require_type(document, "Order")
+    require_type(document, expected_type)
+    return runtime, caller, uuid, document
+
+
+def _refuse_excessive(extra: list[str]) -> None:
+    if extra:
+        raise BookingError(
+            errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(sorted(set(extra)))}"
+        )
+
+
+@handles_errors
+async def cancel(request: Request) -> Response:
+    runtime, caller, uuid, document = await _patch(request, "Order")
     extra = _excessive(set(document), _PATCH_TOP)
     items = document.get("orderedItem")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         raise BookingError(errors.BAD_REQUEST, "orderedItem must list the OrderItems to cancel")
     for item in items:
         extra += _excessive(set(item), _PATCH_ITEM)
-    if extra:
-        raise BookingError(
-            errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(sorted(set(extra)))}"
-        )
+    _refuse_excessive(extra)
     ids = IdReader(runtime.urls)
     lines = []
     for item in items:

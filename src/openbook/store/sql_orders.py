@@ -431,6 +431,15 @@ class OrderStoreMixin:
             by_order.setdefault(item["order_id"], []).append(item)
         return [_stored_order(row, by_order.get(row["id"], [])) for row in rows]
 
+    async def _locked(self, session: Session, partner_id: int, uuid: str, kind: str) -> tuple[Row, StoredOrder]:
+        """This uuid's row, locked for the transaction, if it is of ``kind`` (else UnknownOrder)."""
+        row = await session.fetch_one(
+            "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows, {"p": partner_id, "u": uuid}
+        )
+        if row is None or row["kind"] != kind:
+            raise UnknownOrder(row["kind"] if row is not None else "none")
+        return row, await self._stored(session, row)
+
     async def change_order(
         self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], OrderChange], now_ms: int
     ) -> StoredOrder:
@@ -439,13 +448,7 @@ class OrderStoreMixin:
         ``decide`` may raise to refuse; then nothing changes.
         """
         async with self.database.writing() as session:
-            row = await session.fetch_one(
-                "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
-                {"p": partner_id, "u": uuid},
-            )
-            if row is None or row["kind"] != ORDER:
-                raise UnknownOrder(row["kind"] if row is not None else "none")
-            current = await self._stored(session, row)
+            row, current = await self._locked(session, partner_id, uuid, ORDER)
             change = decide(current)
             freed: Counter[int] = Counter()
             by_line = {item.line: item for item in current.items}
@@ -486,13 +489,7 @@ class OrderStoreMixin:
         feed at its first change like any other; the proposals feed then shows the proposal as deleted.
         """
         async with self.database.writing() as session:
-            row = await session.fetch_one(
-                "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
-                {"p": partner_id, "u": uuid},
-            )
-            if row is None or row["kind"] != PROPOSAL:
-                raise UnknownOrder(row["kind"] if row is not None else "none")
-            current = await self._stored(session, row)
+            row, current = await self._locked(session, partner_id, uuid, PROPOSAL)
             change = decide(current)
             if change.is_empty:
                 return current
