@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from openbook.domain.errors import BookingError
 from openbook.domain.money import from_minor
+from openbook.domain.proposals import Decision
 from openbook.runtime import Runtime
 from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
@@ -55,7 +56,7 @@ def handles_errors(handler: Handler) -> Handler:
 
 async def _staff(request: Request) -> tuple[Runtime, BackOffice, Staff]:
     runtime: Runtime = request.app.state.runtime
-    office = BackOffice(runtime.store)
+    office = BackOffice(runtime.store, runtime.settings.lease_duration)
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     staff = await office.staff_for_key(key.strip() if scheme.lower() == "bearer" else None)
     return runtime, office, staff
@@ -114,6 +115,14 @@ def _order(runtime: Runtime, seller_order: SellerOrder) -> dict[str, Any]:
         "totalDue": str(due),
         "totalTax": str(tax),
         "items": [_item(runtime, item, currency) for item in order.items],
+        "proposal": None
+        if order.proposal_status is None
+        else {
+            "status": order.proposal_status,
+            "version": order.proposal_version,
+            "sellerNote": order.seller_note,
+            "customerNote": order.customer_note,
+        },
     }
 
 
@@ -158,6 +167,19 @@ def _notice(body: dict[str, Any]) -> str:
     if not isinstance(text, str) or not text.strip() or len(text) > 1000:
         raise BackOfficeError("invalid_notice", 400, "notice is text of 1 to 1000 characters")
     return text
+
+
+_SELLER_DECISIONS = {"accept": Decision.ACCEPT, "reject": Decision.REJECT, "amend": Decision.AMEND}
+
+
+def _decision(body: dict[str, Any]) -> tuple[Decision, str | None]:
+    decision = _SELLER_DECISIONS.get(str(body.get("decision")))
+    if decision is None:
+        raise BackOfficeError("invalid_decision", 400, "decision is one of accept, reject, amend")
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or not note.strip() or len(note) > 1000):
+        raise BackOfficeError("invalid_note", 400, "note is text of 1 to 1000 characters")
+    return decision, note
 
 
 _LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate"}
@@ -244,6 +266,7 @@ routes = [
         methods=["POST"],
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/notices", _order_action(_notice, BackOffice.notify), methods=["POST"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/decision", _order_action(_decision, BackOffice.decide), methods=["POST"]),
     Route(
         f"{PREFIX}/orders/{{order_id}}/access-codes",
         _order_action(_nothing, BackOffice.renew_access_codes),

@@ -7,6 +7,7 @@ from decimal import Decimal
 import msgspec
 
 from openbook.domain.access import ItemAccess
+from openbook.domain.attendees import ATTENDEE_FIELDS
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
@@ -18,7 +19,7 @@ from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
-from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
+from openbook.services.booking import PricedItem, QuoteOutcome, Stage, current_totals
 from openbook.store.port import InventoryView, StoredItem, StoredOrder
 from openbook.store.records import offer_from
 

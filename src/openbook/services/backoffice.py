@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openbook.domain.clock import to_epoch_ms
+from openbook.domain.proposals import Decision, ProposalRefused
 from openbook.services import seller_actions
 from openbook.services.logistics import Logistics, LogisticsRefused, change_logistics
+from openbook.services.proposals import Proposals
 from openbook.store.port import SellerOrder, Staff, Store, StoredOrder
 
 KEY_PREFIX = "sk_"
@@ -64,8 +66,9 @@ class StaffAdmin:
 class BackOffice:
     """What an authenticated staff member does; every call is limited to their own seller's orders."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, lease_duration: timedelta) -> None:
         self._store = store
+        self._proposals = Proposals(store, lease_duration)
 
     async def staff_for_key(self, key: str | None) -> Staff:
         if not key:
@@ -120,6 +123,19 @@ class BackOffice:
             return await change_logistics(self._store, opportunity_id, request, now, seller_id=staff.seller_id)
         except LogisticsRefused as refused:  # another seller's opportunity is indistinguishable from none
             raise BackOfficeError(refused.code, refused.status, refused.message) from refused
+
+    async def decide(
+        self, staff: Staff, order_id: int, decision: tuple[Decision, str | None], now: datetime
+    ) -> StoredOrder:
+        """Accept, reject or amend (a new version, optionally with a note) an OrderProposal."""
+        target = await self.order(staff, order_id)
+        if target.order.kind != "OrderProposal":
+            raise BackOfficeError("not_a_proposal", 409, "only order proposals await the seller's decision")
+        choice, note = decision
+        try:
+            return await self._proposals.decide(target.partner, target.order.uuid, choice, now, note=note)
+        except ProposalRefused as refused:
+            raise BackOfficeError("decision_not_allowed", 409, refused.reason) from refused
 
     async def _booked(self, staff: Staff, order_id: int) -> SellerOrder:
         target = await self.order(staff, order_id)

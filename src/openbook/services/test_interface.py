@@ -101,6 +101,7 @@ _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookableAdditionalDetails": Recipe(
         requirements=(FlowRequirement.INTAKE_FORM,), intake_form=TEST_INTAKE_FORM
     ),
+    "TestOpportunityBookableWithNegotiation": Recipe(requirements=(FlowRequirement.NEGOTIATION,)),
     "TestOpportunityBookableSellerTermsOfService": Recipe(),
     "TestOpportunityNotBookableViaAvailableChannel": Recipe(),
 }

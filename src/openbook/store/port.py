@@ -190,7 +190,13 @@ class Store(Protocol):
 
     async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None: ...
 
-    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]: ...
+    async def change_proposal(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], ProposalChange], now_ms: int
+    ) -> StoredOrder: ...
+
+    async def orders_feed(
+        self, partner_id: int, after: int | None, limit: int, *, proposals: bool = False
+    ) -> list[OrderFeedEntry]: ...
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
 
@@ -299,6 +305,8 @@ class NewOrder:
     request_hash: str
     response: str
     test_dataset: str | None = None
+    kind: str = "Order"  # or "OrderProposal" (P): its items then hold places until it is booked or lapses
+    proposal_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +342,11 @@ class StoredOrder:
     request_hash: str | None
     items: list[StoredItem]
     modified: int | None = None
+    proposal_status: str | None = None
+    proposal_version: str | None = None
+    proposal_in_feed: bool = False
+    seller_note: str | None = None
+    customer_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,6 +364,31 @@ class OrderChange:
     replaced item takes a place on its new opportunity (CapacityShortfall if there is none) and frees the old."""
 
     items: dict[int, ItemChange] = field(default_factory=dict)  # by line
+
+
+@dataclass(frozen=True, slots=True)
+class BookedProposal:
+    """An accepted OrderProposal booked by B: what the new Order stores."""
+
+    response: str
+    request_hash: str
+    payment: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalChange:
+    """What a decision does to an OrderProposal (all None/False: nothing, and nothing is written)."""
+
+    status: str | None = None
+    version: str | None = None
+    seller_note: str | None = None
+    customer_note: str | None = None
+    hold_lapses_ms: int | None = None  # a rejected proposal's places return then, as an expired lease's do
+    booked: BookedProposal | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ProposalChange()
 
 
 @dataclass(frozen=True, slots=True)

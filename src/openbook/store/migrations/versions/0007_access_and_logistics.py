@@ -1,7 +1,7 @@
 """means of entry (pin codes, barcodes) on order items
 
 Revision ID: 0007
-Revises: 0005 (to be re-pointed to 0006 when merged after the revision 0006 of main)
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
