@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.http import test_backoffice
+from tests.http.test_approval import APPROVAL, book, proposed, uuid_of
 from tests.http.test_backoffice import Office, listed
 from tests.http.test_booking import error_of, eventually
 from tests.http.test_seller_actions import act
@@ -142,3 +143,20 @@ def test_staff_renew_access_from_the_back_office(office_fixture: Office, oa_vali
     refused = office.call("POST", f"{path}/access-passes", json={})
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "unable_to_process_order_item")
     assert office.call("GET", path).json()["items"][0]["accessPasses"][0]["barcode"] == new_passes[0][0]
+
+
+def test_an_approved_proposal_gets_its_means_of_entry_when_booked(booking: BookingClient, oa_validator: Any) -> None:
+    proposal = proposed(booking, oa_validator, booking.create("TestOpportunityOfflineBookable", flow=APPROVAL))
+    assert "accessCode" not in str(proposal) and "accessPass" not in str(proposal)  # not at P
+    assert booking.act("SellerAcceptOrderProposalSimulateAction", proposal["@id"]).status_code == 204
+    order = book(booking, proposal)
+    assert order.status_code == 201, order.text
+    oa_validator.assert_valid(order.json(), "BResponse")
+    (item,) = order.json()["orderedItem"]
+    assert len(codes(item)) == 1 and len(own_barcodes(item)) == 1
+    assert book(booking, proposal).json() == order.json()  # a repeat gets the same codes
+    uuid = uuid_of(proposal)
+    assert act(booking, "AccessCodeUpdateSimulateAction", uuid).status_code == 204
+    entry = feed_entry(booking, uuid, lambda data: codes(data["orderedItem"][0]) != codes(item))
+    oa_validator.assert_valid(entry["data"], "OrdersFeed")
+    assert own_barcodes(entry["data"]["orderedItem"][0]) == own_barcodes(item)

@@ -14,7 +14,7 @@ import msgspec
 from openbook.domain.orders import OrderItemStatus
 from openbook.domain.proposals import ProposalStatus
 from openbook.domain.vocabulary import Vocabulary
-from openbook.openactive.order_render import order_document
+from openbook.openactive.order_render import access_properties, order_document
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import QuoteOutcome
@@ -89,9 +89,13 @@ def order_from_proposal(urls: Urls, proposal: StoredOrder, payment: dict[str, An
     )
     if payment is not None:
         document["payment"] = payment
+    by_line = {item.line: item for item in proposal.items}
     for item in document["orderedItem"]:
         item["orderItemStatus"] = OrderItemStatus.CONFIRMED.value
         item.pop("position", None)
+        stored = by_line.get(int(str(item.get("@id", "")).rsplit("/", 1)[-1] or 0))
+        if stored is not None:
+            item.update(access_properties(stored.access))
     return document
 
 

@@ -7,13 +7,15 @@ row, so two racing decisions cannot both apply; each reaches the partner's order
 
 from __future__ import annotations
 
+import secrets
 import uuid as uuid_module
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from openbook.domain import errors
+from openbook.domain import access, errors
+from openbook.domain.access import Draw
 from openbook.domain.booking_rules import payment_error, reconciliation_error, reflected_payment
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
@@ -37,9 +39,10 @@ class ProposalBooking:
 
 
 class Proposals:
-    def __init__(self, store: Store, lease_duration: timedelta) -> None:
+    def __init__(self, store: Store, lease_duration: timedelta, draw: Draw = secrets.randbelow) -> None:
         self.store = store
         self.lease_duration = lease_duration  # how long a rejected proposal's places stay held
+        self.draw = draw  # randomness for the means of entry issued at B
 
     async def decide(
         self,
@@ -100,13 +103,21 @@ class Proposals:
             raise refusal
         payment = await self._checked_payment(existing, booking.payment)
         due, _ = current_totals(existing)
-        body = render(existing, reflected_payment(payment, booked=True, free=due == 0))
+        # Means of entry come with the booking (as at B without approval), so they are issued now.
+        inventory = await self.store.inventory_for({item.opportunity_id for item in existing.items})
+        issued = {
+            item.line: access.issue(self.draw, inventory.opportunities[item.opportunity_id].attendance_mode)
+            for item in existing.items
+            if item.opportunity_id in inventory.opportunities
+        }
+        booked_items = [replace(item, access=issued.get(item.line, item.access)) for item in existing.items]
+        body = render(replace(existing, items=booked_items), reflected_payment(payment, booked=True, free=due == 0))
 
         def change(current: StoredOrder) -> ProposalChange:
             refused = _refusal(current, booking.version)
             if refused is not None:  # the seller changed it meanwhile
                 raise refused
-            return ProposalChange(booked=BookedProposal(body, booking.fingerprint, payment))
+            return ProposalChange(booked=BookedProposal(body, booking.fingerprint, payment, issued))
 
         try:
             await self.store.change_proposal(partner.id, booking.uuid, change, to_epoch_ms(now))

@@ -373,6 +373,7 @@ class BookedProposal:
     response: str
     request_hash: str
     payment: dict[str, Any] | None
+    access: dict[int, ItemAccess] = field(default_factory=dict)  # means of entry issued at B, by line
 
 
 @dataclass(frozen=True, slots=True)

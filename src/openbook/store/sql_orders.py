@@ -532,6 +532,11 @@ class OrderStoreMixin:
                 await session.execute(
                     "UPDATE order_items SET status = :s WHERE order_id = :o", {"s": CONFIRMED, "o": row["id"]}
                 )
+                for line, access in sorted(booked.access.items()):
+                    await session.execute(
+                        "UPDATE order_items SET access_code = :ac, access_pass = :ap WHERE order_id = :o AND line = :l",
+                        {"ac": access_codes_text(access), "ap": access_passes_text(access), "o": row["id"], "l": line},
+                    )
                 details = {**current.details, "payment": booked.payment}
                 await session.execute(
                     "UPDATE orders SET kind = 'Order', response = :response, request_hash = :hash,"
