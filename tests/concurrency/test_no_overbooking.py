@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -68,8 +69,12 @@ def two_servers(database_url: DatabaseUrl, tmp_path: Path) -> Iterator[tuple[str
             process.wait(timeout=20)
 
 
-async def book_concurrently(base: str, servers: list[str], body_for: dict[str, object]) -> Counter[str]:
+async def book_concurrently(
+    base: str, servers: list[str], body_for: dict[str, object], collection: str = "orders"
+) -> tuple[Counter[str], list[tuple[str, dict[str, Any]]]]:
+    """REQUESTS concurrent B (or P, with ``collection`` "order-proposals") through both servers."""
     outcomes: Counter[str] = Counter()
+    created: list[tuple[str, dict[str, Any]]] = []  # (client id, 201 body)
     limits = httpx.Limits(max_connections=64)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         semaphore = asyncio.Semaphore(64)
@@ -82,15 +87,17 @@ async def book_concurrently(base: str, servers: list[str], body_for: dict[str, o
             }
             async with semaphore:
                 response = await client.put(
-                    f"{servers[n % 2]}/api/openbooking/orders/{new_uuid()}", json=body_for, headers=headers
+                    f"{servers[n % 2]}/api/openbooking/{collection}/{new_uuid()}", json=body_for, headers=headers
                 )
             label = str(response.status_code)
+            if response.status_code == 201:
+                created.append((headers["X-OpenActive-Test-Client-Id"], response.json()))
             if response.status_code != 201:
                 label += " " + response.json()["@type"]
             outcomes[label] += 1
 
         await asyncio.gather(*(one(n) for n in range(REQUESTS)))
-    return outcomes
+    return outcomes, created
 
 
 def test_concurrent_bookings_never_exceed_capacity(two_servers: tuple[str, list[str]]) -> None:
@@ -100,7 +107,7 @@ def test_concurrent_bookings_never_exceed_capacity(two_servers: tuple[str, list[
         booking.client = httpx.Client(base_url=servers[1], timeout=30)
         target = booking.create("TestOpportunityBookableFiveSpaces")
         body = booking.order_body([target])
-        outcomes = asyncio.run(book_concurrently(base, servers, body))
+        outcomes, _ = asyncio.run(book_concurrently(base, servers, body))
         assert outcomes == {"201": CAPACITY, "409 OpportunityHasInsufficientCapacityError": REQUESTS - CAPACITY}
         # Both processes agree: the opportunity is full, in the feed and at C1.
         deadline = time.monotonic() + 10
@@ -138,3 +145,47 @@ def test_concurrent_leases_never_exceed_capacity(two_servers: tuple[str, list[st
         outcomes = asyncio.run(lease_all())
         assert outcomes["leased"] == CAPACITY
         assert sum(outcomes.values()) == 60
+
+
+def test_concurrent_proposals_never_exceed_capacity_and_book_once(two_servers: tuple[str, list[str]]) -> None:
+    """Proposals hold places like bookings; booking each accepted proposal twice at once, through both
+    servers, makes exactly one Order of it."""
+    base, servers = two_servers
+    with httpx.Client(base_url=servers[0], timeout=30) as client:
+        booking = BookingClient(client, base)
+        target = booking.create("TestOpportunityBookableFiveSpaces", flow="OpenBookingApprovalFlow")
+        outcomes, proposals = asyncio.run(
+            book_concurrently(
+                base, servers, {**booking.order_body([target]), "@type": "OrderProposal"}, "order-proposals"
+            )
+        )
+        assert outcomes == {"201": CAPACITY, "409 OpportunityHasInsufficientCapacityError": REQUESTS - CAPACITY}
+        for client_id, proposal in proposals:
+            owner = BookingClient(client, base, client_id=client_id)
+            assert owner.act("SellerAcceptOrderProposalSimulateAction", str(proposal["@id"])).status_code == 204
+
+        async def book_each_twice() -> Counter[int]:
+            statuses: Counter[int] = Counter()
+            async with httpx.AsyncClient(timeout=60) as session:
+
+                async def one(n: int, client_id: str, proposal: dict[str, Any]) -> None:
+                    uuid = str(proposal["@id"]).rsplit("/", 1)[1]
+                    body = {"@type": "Order", "orderProposalVersion": proposal["orderProposalVersion"]}
+                    if "payment" in proposal:
+                        body["payment"] = {"@type": "Payment", "identifier": "payment-0001"}
+                    headers = {**booking.auth(), "X-OpenActive-Test-Client-Id": client_id}
+                    response = await session.put(
+                        f"{servers[n % 2]}/api/openbooking/orders/{uuid}", json=body, headers=headers
+                    )
+                    statuses[response.status_code] += 1
+
+                await asyncio.gather(*(one(n, c, p) for n in range(2) for c, p in proposals))
+            return statuses
+
+        assert asyncio.run(book_each_twice()) == {201: 2 * CAPACITY}
+        for client_id, proposal in proposals:
+            owner = BookingClient(client, base, client_id=client_id)
+            uuid = str(proposal["@id"]).rsplit("/", 1)[1]
+            status = owner.client.get(f"{owner.api}/orders/{uuid}", headers=owner.auth()).json()
+            assert status["@type"] == "Order"
+        assert booking.remaining(target) == 0

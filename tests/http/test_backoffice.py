@@ -140,3 +140,50 @@ def test_register_and_notices(office: Office, oa_validator: Any) -> None:
     assert (text.status_code, text.json()["error"]["code"]) == (415, "unsupported_media_type")
     broken = office.call("POST", f"{path}/notices", content=b"{", headers={"Content-Type": "application/json"})
     assert (broken.status_code, broken.json()["error"]["code"]) == (400, "invalid_json")
+
+
+def propose(client: BookingClient, criterion: str = "TestOpportunityBookable") -> dict[str, Any]:
+    uuid = new_uuid()
+    opportunity = client.create(criterion, flow="OpenBookingApprovalFlow")
+    response = client.p(uuid, client.order_body([opportunity]))
+    assert response.status_code == 201, response.text
+    proposal: dict[str, Any] = response.json()
+    return proposal
+
+
+def test_staff_decide_their_sellers_proposals(office: Office, oa_validator: Any) -> None:
+    client = office.sellers["a-seller"]
+    negotiable, plain = propose(client, "TestOpportunityBookableWithNegotiation"), propose(client)
+    theirs = propose(office.sellers["b-seller"])
+    by_uuid = {order["uuid"]: order for order in listed(office)}
+    negotiable_id = by_uuid[negotiable["@id"].rsplit("/", 1)[1]]["id"]
+    plain_id = by_uuid[plain["@id"].rsplit("/", 1)[1]]["id"]
+    assert by_uuid[negotiable["@id"].rsplit("/", 1)[1]]["proposal"]["status"] == OA + "AwaitingSellerConfirmation"
+    theirs_id = next(o["id"] for o in listed(office, "b-seller") if theirs["@id"].endswith(o["uuid"]))
+
+    def decide(order_id: int, seller: str = "a-seller", **body: Any) -> httpx.Response:
+        return office.call("POST", f"/orders/{order_id}/decision", seller, json=body)
+
+    assert decide(theirs_id, decision="accept").status_code == 404  # another seller's proposal
+    assert decide(plain_id, decision="maybe").json()["error"]["code"] == "invalid_decision"
+    assert decide(plain_id, decision="accept", note=" ").json()["error"]["code"] == "invalid_note"
+    refused = decide(plain_id, decision="amend")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "decision_not_allowed")
+
+    amended = decide(negotiable_id, decision="amend", note="We can offer the 7pm class instead.")
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["proposal"]["version"] not in negotiable["orderProposalVersion"]
+    assert decide(negotiable_id, decision="accept").json()["proposal"]["status"] == OA + "SellerAccepted"
+    twice = decide(negotiable_id, decision="accept")
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "decision_not_allowed")
+    assert decide(plain_id, decision="reject").json()["proposal"]["status"] == OA + "SellerRejected"
+    assert decide(plain_id, decision="amend").json()["error"]["code"] == "decision_not_allowed"
+
+    entries = eventually(lambda: len(client.proposals_feed()) >= 2 and client.proposals_feed())
+    for entry in entries:
+        oa_validator.assert_valid(entry["data"], "OrderProposalsFeed")
+    notes = {e["data"]["orderProposalStatus"]: e["data"].get("orderSellerNote") for e in entries}
+    assert notes[OA + "SellerAccepted"] == "We can offer the 7pm class instead."
+    booked = book(client)
+    booked_id = next(o["id"] for o in listed(office) if o["uuid"] == booked)
+    assert decide(booked_id, decision="accept").json()["error"]["code"] == "not_a_proposal"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.http import test_backoffice
 from tests.http.test_booking import eventually, item_errors
 from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
 from tests.support.booking import BookingClient, Opportunity, new_uuid
@@ -16,6 +17,7 @@ from tests.unit.test_import_events import COURSE
 from tests.unit.test_import_formats import VALID
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+office_fixture = test_backoffice.office  # the back office with two sellers, as a fixture here too
 
 
 def test_a_course_is_published_whole_with_its_sessions(booking: BookingClient, oa_validator: Any) -> None:
@@ -93,3 +95,41 @@ def test_imported_courses_are_published(server: RunningServer, oa_validator: Any
     for session in sessions:
         assert_valid_feed_item(oa_validator, session["data"])
     assert [s["data"]["remainingAttendeeCapacity"] for s in sessions] == [4, 0]  # drop-in places, default none
+
+
+def test_retiming_a_session_republishes_its_course(booking: BookingClient, oa_validator: Any) -> None:
+    from tests.http.test_logistics import act_on
+
+    course = booking.create(kind="CourseInstance")
+    before = booking.feed_item(course.id)
+    session_id = before["data"]["subEvent"][0]["@id"]
+    session = Opportunity(session_id, course.offer_id, course.price, "Event")
+    assert act_on(booking, "ChangeOfLogisticsTimeSimulateAction", session).status_code == 204
+    retimed = booking.feed_item(session_id)["data"]
+    assert_valid_feed_item(oa_validator, retimed)
+
+    def republished() -> dict[str, Any] | None:
+        item = booking.feed_item(course.id)
+        return item if item["modified"] > before["modified"] else None
+
+    after = eventually(republished)
+    assert after is not None
+    assert_valid_feed_item(oa_validator, after["data"])
+    assert (
+        after["data"]["subEvent"][0]["startDate"] == retimed["startDate"] != before["data"]["subEvent"][0]["startDate"]
+    )
+
+
+def test_a_course_booked_whole_is_not_moved_to_one_of_its_sessions(office_fixture: Any) -> None:
+    from tests.http.test_backoffice import listed
+
+    office = office_fixture
+    client = office.sellers["a-seller"]
+    course = client.create(kind="CourseInstance")
+    session_number = int(client.feed_item(course.id)["data"]["subEvent"][1]["@id"].rsplit("/", 1)[1])
+    assert client.b(new_uuid(), client.order_body([course])).status_code == 201
+    (order,) = listed(office)
+    response = office.call(
+        "POST", f"/orders/{order['id']}/replacement", json={"line": 1, "opportunityId": session_number}
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "unable_to_process_order_item")

@@ -68,5 +68,5 @@ def test_actions_on_cancelled_or_unknown_orders(booking: BookingClient, oa_valid
     (entry,) = eventually(booking.orders_feed)
     assert entry["data"]["orderedItem"][0]["orderItemStatus"] == OA + "CustomerCancelled"
     error_of(act(booking, "CustomerNoticeSimulateAction", new_uuid()), 404, "UnknownOrderError", oa_validator)
-    response = act(booking, "ReplacementSimulateAction", uuid)
+    response = act(booking, "AccessChannelUpdateSimulateAction", uuid)
     error_of(response, 400, "OpenBookingError", oa_validator)

@@ -136,6 +136,25 @@ class BookingClient:
     def b(self, uuid: str, body: dict[str, Any], **kw: Any) -> httpx.Response:
         return self.client.put(f"{self.api}/orders/{uuid}", json=body, headers=self.auth(**kw))
 
+    def p(self, uuid: str, body: dict[str, Any], **kw: Any) -> httpx.Response:
+        proposal = {**body, "@type": "OrderProposal"}
+        return self.client.put(f"{self.api}/order-proposals/{uuid}", json=proposal, headers=self.auth(**kw))
+
+    def u(self, uuid: str, body: dict[str, Any]) -> httpx.Response:
+        return self.client.patch(f"{self.api}/order-proposals/{uuid}", json=body, headers=self.auth())
+
+    def act(self, action: str, object_id: str) -> httpx.Response:
+        """A test-interface simulate action (e.g. ``SellerAcceptOrderProposalSimulateAction``) on an @id."""
+        body = {
+            "@context": ["https://openactive.io/", "https://openactive.io/test-interface"],
+            "@type": f"test:{action}",
+            "object": {"@id": object_id},
+        }
+        return self.client.post(f"{self.api}/test-interface/actions", json=body, headers=self.auth())
+
+    def proposals_feed(self) -> list[dict[str, Any]]:
+        return _all(self.client, f"{self.api}/order-proposals-rpde", headers=self.auth())
+
     def cancel(self, uuid: str, item_ids: list[str]) -> httpx.Response:
         body = {
             "@context": "https://openactive.io/",

@@ -1,4 +1,6 @@
-"""`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices.
+"""`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices,
+renew the means of entry (access codes, access passes), and change an opportunity's logistics (name, place,
+times).
 
 Errors are `{"error": {"code": "...", "message": "..."}}` with a stable snake_case code and the HTTP status.
 """
@@ -18,9 +20,11 @@ from starlette.routing import Route
 
 from openbook.domain.errors import BookingError
 from openbook.domain.money import from_minor
+from openbook.domain.proposals import Decision
 from openbook.runtime import Runtime
 from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
+from openbook.services.logistics import Logistics
 from openbook.store.port import SellerOrder, Staff, StoredItem
 
 PREFIX = "/backoffice/api"
@@ -52,7 +56,7 @@ def handles_errors(handler: Handler) -> Handler:
 
 async def _staff(request: Request) -> tuple[Runtime, BackOffice, Staff]:
     runtime: Runtime = request.app.state.runtime
-    office = BackOffice(runtime.store)
+    office = BackOffice(runtime.store, runtime.settings.lease_duration)
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     staff = await office.staff_for_key(key.strip() if scheme.lower() == "bearer" else None)
     return runtime, office, staff
@@ -90,6 +94,10 @@ def _item(runtime: Runtime, item: StoredItem, currency: str) -> dict[str, Any]:
         "intakeFormResponse": item.intake,
         "cancellationMessage": item.cancellation_message,
         "customerNotice": item.customer_notice,
+        "accessCodes": [code.description for code in item.access.codes],
+        "accessPasses": [
+            {"barcode": barcode.text, "suppliedByBroker": barcode.broker_supplied} for barcode in item.access.passes
+        ],
     }
 
 
@@ -107,6 +115,14 @@ def _order(runtime: Runtime, seller_order: SellerOrder) -> dict[str, Any]:
         "totalDue": str(due),
         "totalTax": str(tax),
         "items": [_item(runtime, item, currency) for item in order.items],
+        "proposal": None
+        if order.proposal_status is None
+        else {
+            "status": order.proposal_status,
+            "version": order.proposal_version,
+            "sellerNote": order.seller_note,
+            "customerNote": order.customer_note,
+        },
     }
 
 
@@ -153,6 +169,77 @@ def _notice(body: dict[str, Any]) -> str:
     return text
 
 
+_SELLER_DECISIONS = {"accept": Decision.ACCEPT, "reject": Decision.REJECT, "amend": Decision.AMEND}
+
+
+def _decision(body: dict[str, Any]) -> tuple[Decision, str | None]:
+    decision = _SELLER_DECISIONS.get(str(body.get("decision")))
+    if decision is None:
+        raise BackOfficeError("invalid_decision", 400, "decision is one of accept, reject, amend")
+    note = body.get("note")
+    if note is not None and (not isinstance(note, str) or not note.strip() or len(note) > 1000):
+        raise BackOfficeError("invalid_note", 400, "note is text of 1 to 1000 characters")
+    return decision, note
+
+
+_LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate"}
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and (not isinstance(value, str) or len(value) > 1000):
+        raise BackOfficeError(f"invalid_{key}", 400, f"{key} is text of at most 1000 characters")
+    return value
+
+
+def _instant(body: dict[str, Any], key: str) -> datetime | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    try:
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise BackOfficeError("invalid_date", 400, f"{key} is an ISO 8601 date and time with an offset")
+    return instant
+
+
+def _logistics(body: dict[str, Any]) -> Logistics:
+    unexpected = sorted(set(body) - _LOGISTICS_FIELDS)
+    if unexpected:
+        raise BackOfficeError("unexpected_fields", 400, f"not a logistics field: {', '.join(unexpected)}")
+    return Logistics(_text(body, "name"), _text(body, "place"), _instant(body, "startDate"), _instant(body, "endDate"))
+
+
+@handles_errors
+async def change_logistics(request: Request) -> Response:
+    runtime, office, staff = await _staff(request)
+    raw = request.path_params["opportunity_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BackOfficeError("opportunity_not_found", 404, f"{raw!r} is not an opportunity id")
+    changes = _logistics(await _json(request))
+    notified = await office.change_logistics(staff, int(raw), changes, runtime.clock.now())
+    return JSONResponse({"opportunityId": int(raw), "ordersNotified": notified})
+
+
+def _positive(body: dict[str, Any], key: str) -> int:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BackOfficeError("invalid_replacement", 400, "line and opportunityId are positive whole numbers")
+    return value
+
+
+def _move(body: dict[str, Any]) -> tuple[int, int]:
+    return _positive(body, "line"), _positive(body, "opportunityId")
+
+
+def _nothing(body: dict[str, Any]) -> None:
+    """Actions without options take an empty JSON object."""
+    if body:
+        raise BackOfficeError("unexpected_fields", 400, f"this action takes no fields: {', '.join(sorted(body))}")
+
+
 def _order_action(
     read: Callable[[dict[str, Any]], T], act: Callable[[BackOffice, Staff, int, T, datetime], Awaitable[object]]
 ) -> Handler:
@@ -179,4 +266,17 @@ routes = [
         methods=["POST"],
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/notices", _order_action(_notice, BackOffice.notify), methods=["POST"]),
+    Route(f"{PREFIX}/orders/{{order_id}}/decision", _order_action(_decision, BackOffice.decide), methods=["POST"]),
+    Route(
+        f"{PREFIX}/orders/{{order_id}}/access-codes",
+        _order_action(_nothing, BackOffice.renew_access_codes),
+        methods=["POST"],
+    ),
+    Route(
+        f"{PREFIX}/orders/{{order_id}}/access-passes",
+        _order_action(_nothing, BackOffice.renew_access_passes),
+        methods=["POST"],
+    ),
+    Route(f"{PREFIX}/orders/{{order_id}}/replacement", _order_action(_move, BackOffice.replace), methods=["POST"]),
+    Route(f"{PREFIX}/opportunities/{{opportunity_id}}/logistics", change_logistics, methods=["POST"]),
 ]

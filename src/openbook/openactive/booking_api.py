@@ -19,15 +19,30 @@ from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.inventory import OpportunityKind
 from openbook.domain.orders import OrderItemStatus
-from openbook.openactive import order_render
+from openbook.domain.proposals import Decision, ProposalRefused, ProposalStatus
+from openbook.openactive import order_render, proposal_render
 from openbook.openactive.feeds import FeedQueryError, parse_after
 from openbook.openactive.ids import IdReader, canonical_uuid
 from openbook.openactive.order_codec import decode_body, parse_order_request, reference, require_type
 from openbook.openactive.order_render import error_body
 from openbook.runtime import Runtime
-from openbook.services.booking import BookingService, OrderRequest, Stage
-from openbook.services.seller_actions import notify_customer, record_attendance, seller_cancels
-from openbook.services.test_interface import create_test_opportunity
+from openbook.services.booking import BookingService, OrderRequest, QuoteOutcome, Stage, fingerprint
+from openbook.services.logistics import LogisticsRefused
+from openbook.services.proposals import ProposalBooking, Proposals
+from openbook.services.seller_actions import (
+    notify_customer,
+    record_attendance,
+    renew_access_codes,
+    renew_access_passes,
+    seller_cancels,
+)
+from openbook.services.test_interface import (
+    SIMULATED_LOGISTICS,
+    create_test_opportunity,
+    simulate_change_of_logistics,
+    simulate_replacement,
+)
+from openbook.store.port import StoredOrder
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -68,6 +83,10 @@ def _runtime(request: Request) -> Runtime:
 
 def _service(runtime: Runtime) -> BookingService:
     return BookingService(runtime.store, runtime.settings.lease_duration, intake_field_id=runtime.urls.intake_field)
+
+
+def _proposals(runtime: Runtime) -> Proposals:
+    return Proposals(runtime.store, runtime.settings.lease_duration)
 
 
 def _uuid(request: Request) -> str:
@@ -135,12 +154,35 @@ async def delete_quote(request: Request) -> Response:
 
 @handles_errors
 async def book(request: Request) -> Response:
-    runtime, caller, order_request = await _order_request(request, "Order", Stage.B)
-    uuid = order_request.uuid
+    runtime = _runtime(request)
+    caller = await _caller(request, runtime)
+    uuid = _uuid(request)
+    document = await _body(request)
+    require_type(document, "Order")
+    if "orderProposalVersion" in document:
+        return await _book_proposal(runtime, caller, uuid, document)
+    order_request = parse_order_request(document, Stage.B, uuid, IdReader(runtime.urls))
+    _check_seller(caller, runtime, order_request.seller_id)
+    return await _create(runtime, caller, order_request)
 
-    def render(outcome: Any) -> str:
-        body = order_render.order_document(
-            runtime.urls, runtime.vocabulary, outcome, booked=True, service=runtime.booking_service
+
+@handles_errors
+async def propose(request: Request) -> Response:
+    runtime, caller, order_request = await _order_request(request, "OrderProposal", Stage.P)
+    return await _create(runtime, caller, order_request)
+
+
+async def _create(runtime: Runtime, caller: Caller, order_request: OrderRequest) -> Response:
+    """B (an Order) or P (an OrderProposal): 201 with the body, or 409 with the item errors."""
+    uuid, proposing = order_request.uuid, order_request.stage is Stage.P
+    path, type_ = ("order-proposals", "OrderProposal") if proposing else ("orders", "Order")
+
+    def render(outcome: QuoteOutcome) -> str:
+        service = runtime.booking_service
+        body = (
+            proposal_render.proposal_document(runtime.urls, runtime.vocabulary, outcome, service=service)
+            if proposing
+            else order_render.order_document(runtime.urls, runtime.vocabulary, outcome, booked=True, service=service)
         )
         return _ENCODER.encode(body).decode()
 
@@ -149,11 +191,59 @@ async def book(request: Request) -> Response:
         errored = order_render.order_document(
             runtime.urls, runtime.vocabulary, rejected, booked=False, service=runtime.booking_service
         )
-        errored.update({"@type": "Order", "@id": f"{runtime.urls.booking_api}/orders/{uuid}"})
+        errored.update({"@type": type_, "@id": f"{runtime.urls.booking_api}/{path}/{uuid}"})
         errored.pop("orderRequiresApproval", None)
         errored.pop("lease", None)
         return booking_response(errored, 409)
+    return booking_response(body.encode(), 201, {"Location": f"{runtime.urls.booking_api}/{path}/{uuid}"})
+
+
+async def _book_proposal(runtime: Runtime, caller: Caller, uuid: str, document: dict[str, Any]) -> Response:
+    """B's second form, after the seller accepted: only the version (and a payment) is sent."""
+    extra = _excessive(set(document), {"@context", "@type", "type", "orderProposalVersion", "payment"})
+    if extra:
+        raise BookingError(errors.BAD_REQUEST, f"B by orderProposalVersion takes no {', '.join(extra)}")
+    version = str(document.get("orderProposalVersion") or "")
+    prefix = f"{proposal_render.proposal_id(runtime.urls, uuid)}/versions/"
+    version_uuid = canonical_uuid(version.removeprefix(prefix)) if version.startswith(prefix) else None
+    if version_uuid is None:
+        raise BookingError(errors.BAD_REQUEST, f"{version!r} is not a version of the OrderProposal {uuid}")
+    payment = document.get("payment")
+    if payment is not None and not isinstance(payment, dict):
+        raise BookingError(errors.BAD_REQUEST, "payment must be an object")
+    booking = ProposalBooking(uuid, version_uuid, payment, fingerprint(document))
+
+    def render(proposal: StoredOrder, reflected: dict[str, Any] | None) -> str:
+        return _ENCODER.encode(proposal_render.order_from_proposal(runtime.urls, proposal, reflected)).decode()
+
+    body = await _proposals(runtime).book(caller.partner, booking, runtime.clock.now(), render)
     return booking_response(body.encode(), 201, {"Location": f"{runtime.urls.booking_api}/orders/{uuid}"})
+
+
+_PROPOSAL_PATCH = {"@context", "@type", "type", "orderProposalStatus", "orderCustomerNote"}
+
+
+@handles_errors
+async def update_proposal(request: Request) -> Response:
+    """U: the customer rejects the proposal and/or leaves the seller a note; nothing else may change."""
+    runtime, caller, uuid, document = await _patch(request, "OrderProposal")
+    _refuse_excessive(_excessive(set(document), _PROPOSAL_PATCH))
+    status, note = document.get("orderProposalStatus"), document.get("orderCustomerNote")
+    if status is None and note is None:
+        raise BookingError(errors.BAD_REQUEST, "send orderProposalStatus, orderCustomerNote or both")
+    if status is not None and status != ProposalStatus.CUSTOMER_REJECTED.value:
+        raise BookingError(
+            errors.PATCH_NOT_ALLOWED_ON_PROPERTY,
+            f"orderProposalStatus may only be set to {ProposalStatus.CUSTOMER_REJECTED.value}",
+        )
+    if note is not None and not isinstance(note, str):
+        raise BookingError(errors.BAD_REQUEST, "orderCustomerNote must be text")
+    decision = Decision.CUSTOMER_REJECT if status is not None else Decision.CUSTOMER_NOTE
+    try:
+        await _proposals(runtime).decide(caller.partner, uuid, decision, runtime.clock.now(), note=note)
+    except ProposalRefused as refused:
+        raise BookingError(errors.BAD_REQUEST, refused.reason) from refused
+    return Response(status_code=204)
 
 
 _PATCH_TOP = {"@context", "@type", "type", "orderedItem"}
@@ -165,23 +255,33 @@ def _excessive(keys: set[str], allowed: set[str]) -> list[str]:
     return sorted(k for k in keys - allowed if ":" not in k)
 
 
-@handles_errors
-async def cancel(request: Request) -> Response:
+async def _patch(request: Request, expected_type: str) -> tuple[Runtime, Caller, str, dict[str, Any]]:
+    """Authenticate and read a PATCH body of ``expected_type``."""
     runtime = _runtime(request)
     caller = await _caller(request, runtime)
     uuid = _uuid(request)
     document = await _body(request)
-    require_type(document, "Order")
+    require_type(document, expected_type)
+    return runtime, caller, uuid, document
+
+
+def _refuse_excessive(extra: list[str]) -> None:
+    if extra:
+        raise BookingError(
+            errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(sorted(set(extra)))}"
+        )
+
+
+@handles_errors
+async def cancel(request: Request) -> Response:
+    runtime, caller, uuid, document = await _patch(request, "Order")
     extra = _excessive(set(document), _PATCH_TOP)
     items = document.get("orderedItem")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
         raise BookingError(errors.BAD_REQUEST, "orderedItem must list the OrderItems to cancel")
     for item in items:
         extra += _excessive(set(item), _PATCH_ITEM)
-    if extra:
-        raise BookingError(
-            errors.PATCH_CONTAINS_EXCESSIVE_PROPERTIES, f"not allowed here: {', '.join(sorted(set(extra)))}"
-        )
+    _refuse_excessive(extra)
     ids = IdReader(runtime.urls)
     lines = []
     for item in items:
@@ -217,40 +317,50 @@ async def order_status(request: Request) -> Response:
         raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
     if order.kind == "Deleted":
         raise BookingError(errors.GONE, "this order has been deleted")
-    return booking_response(order_render.order_status(order), 200)
+    if order.kind == "OrderProposal":
+        return booking_response(proposal_render.proposal_status(runtime.urls, order), 200)
+    inventory = await runtime.store.inventory_for({i.opportunity_id for i in order.items}, include_deleted=True)
+    return booking_response(order_render.order_status(order, runtime.urls, runtime.vocabulary, inventory), 200)
 
 
-@handles_errors
-async def orders_feed(request: Request) -> Response:
+async def _order_feed(request: Request, *, proposals: bool) -> Response:
+    """A page of the partner's orders feed or order-proposals feed (one feed per booking partner)."""
     runtime = _runtime(request)
     caller = await _caller(request, runtime, SCOPE_ORDERS_FEED)
     try:
         after = parse_after(dict(request.query_params))
     except FeedQueryError as error:
         raise BookingError(errors.BAD_REQUEST, str(error)) from error
-    entries = await runtime.store.orders_feed(caller.partner.id, after, ORDERS_PAGE_SIZE)
+    entries = await runtime.store.orders_feed(caller.partner.id, after, ORDERS_PAGE_SIZE, proposals=proposals)
+    kind = "OrderProposal" if proposals else "Order"
+    booked = set() if proposals else {i.opportunity_id for e in entries if e.order is not None for i in e.order.items}
+    inventory = await runtime.store.inventory_for(booked, include_deleted=True)
     items = []
     for entry in entries:
-        item: dict[str, Any] = {"state": "updated", "kind": "Order", "id": entry.uuid, "modified": entry.change_number}
+        item: dict[str, Any] = {"state": "updated", "kind": kind, "id": entry.uuid, "modified": entry.change_number}
         if entry.order is None:
             item["state"] = "deleted"
         else:
-            item["data"] = order_render.feed_order(runtime.urls, entry.order)
+            item["data"] = (
+                proposal_render.feed_proposal(runtime.urls, entry.order)
+                if proposals
+                else order_render.feed_order(runtime.urls, entry.order, runtime.vocabulary, inventory)
+            )
         items.append(item)
-    feed_url = f"{runtime.urls.booking_api}/orders-rpde"
+    feed_url = f"{runtime.urls.booking_api}/{'order-proposals' if proposals else 'orders'}-rpde"
     position = items[-1]["modified"] if items else after
     next_url = feed_url if position is None else f"{feed_url}?afterChangeNumber={position}"
     return booking_response({"next": next_url, "items": items}, 200, {"Cache-Control": "no-store"})
 
 
 @handles_errors
+async def orders_feed(request: Request) -> Response:
+    return await _order_feed(request, proposals=False)
+
+
+@handles_errors
 async def order_proposals_feed(request: Request) -> Response:
-    runtime = _runtime(request)
-    await _caller(request, runtime, SCOPE_ORDERS_FEED)
-    feed_url = f"{runtime.urls.booking_api}/order-proposals-rpde"
-    return booking_response(
-        {"next": str(request.url) if request.url.query else feed_url, "items": []}, 200, {"Cache-Control": "no-store"}
-    )
+    return await _order_feed(request, proposals=True)
 
 
 # ---- test interface -------------------------------------------------------------------------------------
@@ -328,11 +438,18 @@ async def test_action(request: Request) -> Response:
     document = await _body(request)
     action = str(document.get("@type", ""))
     target = str((document.get("object") or {}).get("@id", ""))
-    prefix = f"{runtime.urls.booking_api}/orders/"
-    uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
-    if uuid is None:
-        raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is not an Order @id")
+    if action.startswith(_LOGISTICS):  # these act on an opportunity (or on an Order's first place)
+        await _simulate_logistics(runtime, caller, action.removeprefix(_LOGISTICS), target)
+        return Response(status_code=204)
     store, partner, now = runtime.store, caller.partner, runtime.clock.now()
+    decision = _SELLER_DECISIONS.get(action)
+    if decision is not None:
+        try:
+            await _proposals(runtime).decide(partner, _target_uuid(runtime, target, "order-proposals"), decision, now)
+        except ProposalRefused as refused:
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, refused.reason) from refused
+        return Response(status_code=204)
+    uuid = _target_uuid(runtime, target, "orders")
     match action:
         case "test:SellerRequestedCancellationSimulateAction":
             await seller_cancels(store, partner, uuid, now, None)
@@ -342,9 +459,60 @@ async def test_action(request: Request) -> Response:
             await record_attendance(store, partner, uuid, now, attended=action == "test:AttendeeAttendedSimulateAction")
         case "test:CustomerNoticeSimulateAction":
             await notify_customer(store, partner, uuid, now, "The changing rooms are closed today: arrive changed.")
+        case "test:AccessCodeUpdateSimulateAction":
+            await renew_access_codes(store, partner, uuid, now)
+        case "test:AccessPassUpdateSimulateAction":
+            await renew_access_passes(store, partner, uuid, now)
+        case "test:ReplacementSimulateAction":
+            await simulate_replacement(store, partner, uuid, now)
         case _:
             raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
     return Response(status_code=204)
+
+
+_SELLER_DECISIONS = {
+    "test:SellerAcceptOrderProposalSimulateAction": Decision.ACCEPT,
+    "test:SellerRejectOrderProposalSimulateAction": Decision.REJECT,
+    "test:SellerAmendOrderProposalSimulateAction": Decision.AMEND,
+}
+
+
+def _target_uuid(runtime: Runtime, target: str, collection: str) -> str:
+    prefix = f"{runtime.urls.booking_api}/{collection}/"
+    uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
+    if uuid is None:
+        raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is not an @id in {prefix}")
+    return uuid
+
+
+_LOGISTICS = "test:ChangeOfLogistics"
+_CONFIRMED = OrderItemStatus.CONFIRMED.value
+
+
+async def _simulate_logistics(runtime: Runtime, caller: Caller, action: str, target: str) -> None:
+    """test:ChangeOfLogistics{Name,Location,Time}SimulateAction on an opportunity @id (what the test suite
+    sends) or on an Order @id (then the opportunity of its first place still to take place)."""
+    what = action.removesuffix("SimulateAction")
+    if what not in SIMULATED_LOGISTICS:
+        raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {_LOGISTICS + action!r}")
+    opportunity = IdReader(runtime.urls).opportunity(target)
+    if opportunity is not None:
+        opportunity_id = opportunity[1]
+    else:
+        prefix = f"{runtime.urls.booking_api}/orders/"
+        uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
+        order = None if uuid is None else await runtime.store.order(caller.partner.id, uuid)
+        if order is None or order.kind != "Order":
+            raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is neither an opportunity @id nor an Order's")
+        booked = [item.opportunity_id for item in order.items if item.status == _CONFIRMED]
+        if not booked:
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to take place")
+        opportunity_id = booked[0]
+    try:
+        await simulate_change_of_logistics(runtime.store, runtime.vocabulary, opportunity_id, what, runtime.clock.now())
+    except LogisticsRefused as refused:
+        kind = {404: errors.NOT_FOUND, 409: errors.UNABLE_TO_PROCESS_ORDER_ITEM}.get(refused.status, errors.BAD_REQUEST)
+        raise BookingError(kind, refused.message) from refused
 
 
 @handles_errors
@@ -367,6 +535,7 @@ async def unknown_endpoint(request: Request) -> Response:
 _ROUTES: list[tuple[str, dict[str, Handler]]] = [
     ("/order-quote-templates/{uuid}", {"PUT": c1}),
     ("/order-quotes/{uuid}", {"PUT": c2, "DELETE": delete_quote}),
+    ("/order-proposals/{uuid}", {"PUT": propose, "PATCH": update_proposal}),
     ("/orders/{uuid}", {"PUT": book, "PATCH": cancel, "DELETE": delete_order, "GET": order_status}),
     ("/orders-rpde", {"GET": orders_feed}),
     ("/order-proposals-rpde", {"GET": order_proposals_feed}),

@@ -114,7 +114,15 @@ def _item(raw: object, index: int, ids: IdReader) -> ItemRequest:
     kind = opportunity[0]
     expected_kind = kind.value if offer.owner == "opportunity" else kind.parent_kind.value
     owner = offer.owner if offer.owner_kind == expected_kind else "other"
-    return ItemRequest(position, opportunity, offer.offer_id, owner, offer.owner_id, (), attendee, intake, echo)
+    passes = _broker_barcodes(raw.get("accessPass"))
+    return ItemRequest(position, opportunity, offer.offer_id, owner, offer.owner_id, (), attendee, intake, echo, passes)
+
+
+def _broker_barcodes(value: object) -> tuple[dict[str, Any], ...]:
+    """The Barcodes a broker put in an OrderItem's ``accessPass``, to be reflected back (anything else is ignored)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(p for p in value if isinstance(p, dict) and p.get("@type", p.get("type")) == "Barcode")
 
 
 def _money(value: object) -> Money | None:

@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import msgspec
 
+from openbook.domain.access import ItemAccess
+from openbook.domain.attendees import ATTENDEE_FIELDS
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
-from openbook.domain.money import Money
+from openbook.domain.money import Money, from_minor
 from openbook.domain.orders import OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE
 from openbook.domain.vocabulary import Vocabulary
@@ -18,8 +20,9 @@ from openbook.openactive import render
 from openbook.openactive.event_render import ordered_event
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
-from openbook.services.booking import ATTENDEE_FIELDS, PricedItem, QuoteOutcome, Stage, current_totals
-from openbook.store.port import InventoryView, StoredOrder
+from openbook.services.booking import PricedItem, QuoteOutcome, Stage, current_totals
+from openbook.store.port import InventoryView, StoredItem, StoredOrder
+from openbook.store.records import offer_from
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -164,8 +167,25 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
                 document["orderItemIntakeFormResponse"] = list(item.request.intake)
     else:
         _echo_references(document, item)
+    if booked and item.access is not None:
+        document.update(access_properties(item.access))
     if item.errors and not booked:
         document["error"] = [_item_error(error) for error in item.errors]
+    return document
+
+
+def access_properties(access: ItemAccess) -> JsonLd:
+    """``accessCode`` (PropertyValues) and ``accessPass`` (Barcodes; a broker's exactly as it sent them)."""
+    document: JsonLd = {}
+    if access.codes:
+        document["accessCode"] = [
+            {"@type": "PropertyValue", "name": code.name, "description": code.description} for code in access.codes
+        ]
+    if access.passes:
+        document["accessPass"] = [
+            barcode.supplied if barcode.supplied is not None else {"@type": "Barcode", "text": barcode.text}
+            for barcode in access.passes
+        ]
     return document
 
 
@@ -214,11 +234,14 @@ def order_document(
     return compact(document)
 
 
-def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
+def feed_order(
+    urls: Urls, order: StoredOrder, vocabulary: Vocabulary | None = None, inventory: InventoryView | None = None
+) -> JsonLd:
     """An Order as the Orders feed shows it: no personal data, no seller/broker/payment.
 
-    openbook does not replace items, so each OrderItem's orderedItem, acceptedOffer and
-    unitTaxSpecification never change after B and are consistently left out, as the spec allows.
+    Given the ``inventory`` of its opportunities, each OrderItem also carries its ``orderedItem`` as it is
+    now (so a change of logistics shows), the ``acceptedOffer`` snapshot taken at B and its
+    ``unitTaxSpecification``; without it these are consistently left out, as the spec allows.
     """
     currency = order.currency or "GBP"
     due, tax = current_totals(order)
@@ -230,6 +253,8 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
                 "orderItemStatus": item.status,
                 "cancellationMessage": item.cancellation_message,
                 "customerNotice": item.customer_notice,
+                **access_properties(item.access),
+                **_as_booked(urls, vocabulary, inventory, item, currency),
             }
         )
         for item in order.items
@@ -254,8 +279,30 @@ def feed_order(urls: Urls, order: StoredOrder) -> JsonLd:
     )
 
 
-def order_status(order: StoredOrder) -> JsonLd:
-    """The stored B response brought up to date: item statuses, messages and totals as they are now."""
+def _as_booked(
+    urls: Urls, vocabulary: Vocabulary | None, inventory: InventoryView | None, item: StoredItem, currency: str
+) -> JsonLd:
+    """orderedItem (current), acceptedOffer (the snapshot taken at B) and unitTaxSpecification of a feed item."""
+    opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+    if vocabulary is None or inventory is None or opportunity is None or item.offer_snapshot is None:
+        return {}
+    offer = offer_from({**item.offer_snapshot, "id": item.offer_id})
+    return {
+        "acceptedOffer": accepted_offer(urls, opportunity, offer),
+        "orderedItem": ordered_item(urls, vocabulary, inventory, opportunity, None),
+        "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
+    }
+
+
+def order_status(
+    order: StoredOrder,
+    urls: Urls | None = None,
+    vocabulary: Vocabulary | None = None,
+    inventory: InventoryView | None = None,
+) -> JsonLd:
+    """The stored B response brought up to date: item statuses, messages, means of entry and totals as they are
+    now, and (given the inventory) each orderedItem as it is now, which a Replacement or a change of logistics
+    may have changed."""
     document: JsonLd = _DECIMAL_JSON.decode(order.response or "{}")
     by_line = {item.line: item for item in order.items}
     for entry in document.get("orderedItem", []):
@@ -267,6 +314,10 @@ def order_status(order: StoredOrder) -> JsonLd:
         entry.update(
             compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
         )
+        entry.update(access_properties(item.access))
+        opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+        if urls is not None and vocabulary is not None and inventory is not None and opportunity is not None:
+            entry["orderedItem"] = ordered_item(urls, vocabulary, inventory, opportunity, None)
     due, tax = current_totals(order)
     if "totalPaymentDue" in document:
         document["totalPaymentDue"]["price"] = due

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from openbook.domain.clock import to_epoch_ms
+from openbook.domain.proposals import Decision, ProposalRefused
 from openbook.services import seller_actions
+from openbook.services.logistics import Logistics, LogisticsRefused, change_logistics
+from openbook.services.proposals import Proposals
 from openbook.store.port import SellerOrder, Staff, Store, StoredOrder
 
 KEY_PREFIX = "sk_"
@@ -63,8 +66,9 @@ class StaffAdmin:
 class BackOffice:
     """What an authenticated staff member does; every call is limited to their own seller's orders."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, lease_duration: timedelta) -> None:
         self._store = store
+        self._proposals = Proposals(store, lease_duration)
 
     async def staff_for_key(self, key: str | None) -> Staff:
         if not key:
@@ -96,6 +100,42 @@ class BackOffice:
     async def notify(self, staff: Staff, order_id: int, notice: str, now: datetime) -> StoredOrder:
         target = await self._booked(staff, order_id)
         return await seller_actions.notify_customer(self._store, target.partner, target.order.uuid, now, notice)
+
+    async def renew_access_codes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
+        target = await self._booked(staff, order_id)
+        return await seller_actions.renew_access_codes(self._store, target.partner, target.order.uuid, now)
+
+    async def renew_access_passes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
+        target = await self._booked(staff, order_id)
+        return await seller_actions.renew_access_passes(self._store, target.partner, target.order.uuid, now)
+
+    async def replace(self, staff: Staff, order_id: int, move: tuple[int, int], now: datetime) -> StoredOrder:
+        """Move the place of item ``move[0]`` to opportunity ``move[1]`` (another occurrence of its parent)."""
+        target = await self._booked(staff, order_id)
+        line, opportunity_id = move
+        return await seller_actions.replace_item(
+            self._store, target.partner, target.order.uuid, line, opportunity_id, now
+        )
+
+    async def change_logistics(self, staff: Staff, opportunity_id: int, request: Logistics, now: datetime) -> int:
+        """Rename, move or retime one of the seller's opportunities; returns how many Orders were re-emitted."""
+        try:
+            return await change_logistics(self._store, opportunity_id, request, now, seller_id=staff.seller_id)
+        except LogisticsRefused as refused:  # another seller's opportunity is indistinguishable from none
+            raise BackOfficeError(refused.code, refused.status, refused.message) from refused
+
+    async def decide(
+        self, staff: Staff, order_id: int, decision: tuple[Decision, str | None], now: datetime
+    ) -> StoredOrder:
+        """Accept, reject or amend (a new version, optionally with a note) an OrderProposal."""
+        target = await self.order(staff, order_id)
+        if target.order.kind != "OrderProposal":
+            raise BackOfficeError("not_a_proposal", 409, "only order proposals await the seller's decision")
+        choice, note = decision
+        try:
+            return await self._proposals.decide(target.partner, target.order.uuid, choice, now, note=note)
+        except ProposalRefused as refused:
+            raise BackOfficeError("decision_not_allowed", 409, refused.reason) from refused
 
     async def _booked(self, staff: Staff, order_id: int) -> SellerOrder:
         target = await self.order(staff, order_id)

@@ -7,9 +7,11 @@ what the face renders. Anything that must be atomic happens in one Store call.
 from __future__ import annotations
 
 import hashlib
+import secrets
+import uuid as uuid_module
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +19,9 @@ from typing import Any
 
 import msgspec
 
-from openbook.domain import errors
+from openbook.domain import access, errors
+from openbook.domain.access import Draw, ItemAccess
+from openbook.domain.attendees import attendee_errors
 from openbook.domain.booking_rules import (
     bookability_errors,
     cancellation_refusal,
@@ -54,7 +58,13 @@ from openbook.store.records import offer_from, offer_params
 class Stage(StrEnum):
     C1 = "C1"
     C2 = "C2"
+    P = "P"  # OrderProposal creation: B's checks, then the seller decides
     B = "B"
+
+    @property
+    def books(self) -> bool:
+        """B and P commit the customer (payment identifiers are reflected; places are taken or held)."""
+        return self in (Stage.B, Stage.P)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +80,7 @@ class ItemRequest:
     attendee: dict[str, Any] | None = None
     intake: tuple[dict[str, Any], ...] = ()
     echo: dict[str, Any] = field(default_factory=dict)  # acceptedOffer/orderedItem as sent, for error responses
+    broker_passes: tuple[dict[str, Any], ...] = ()  # Barcodes the broker supplied in accessPass (B)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +105,7 @@ class PricedItem:
     errors: list[ItemError] = field(default_factory=list)
     tax: Money | None = None
     line: int = 0
+    access: ItemAccess | None = None  # means of entry, issued at B
 
     @property
     def in_totals(self) -> bool:
@@ -114,6 +126,7 @@ class QuoteOutcome:
     requires_approval: bool
     lease_expires: datetime | None
     available: dict[int, int]  # opportunity id -> places this customer could have
+    proposal_version: str | None = None  # the version UUID of the OrderProposal that P creates
 
     @property
     def has_item_errors(self) -> bool:
@@ -123,7 +136,7 @@ class QuoteOutcome:
     def reflected_payment(self) -> dict[str, Any] | None:
         """The `payment` the response echoes back."""
         return reflected_payment(
-            self.request.payment, booked=self.request.stage is Stage.B, free=self.totals.due.amount == 0
+            self.request.payment, booked=self.request.stage.books, free=self.totals.due.amount == 0
         )
 
 
@@ -144,11 +157,13 @@ class BookingService:
         lease_duration: timedelta,
         tax_rate: Decimal = DEFAULT_TAX_RATE,
         intake_field_id: Callable[[str], str] = str,
+        draw: Draw = secrets.randbelow,
     ) -> None:
         self.store = store
         self.lease_duration = lease_duration
         self.tax_rate = tax_rate
         self.intake_field_id = intake_field_id  # a field identifier -> the @id brokers answer with
+        self.draw = draw  # randomness for the pin codes and barcodes issued at B
 
     # ---- C1 / C2 -------------------------------------------------------------------------------------
 
@@ -210,7 +225,8 @@ class BookingService:
     async def book(
         self, partner: Partner, request: OrderRequest, now: datetime, render: Callable[[QuoteOutcome], str]
     ) -> tuple[bool, str, QuoteOutcome | None]:
-        """Create the Order. Returns (replayed, body, outcome); outcome with item errors means 409."""
+        """Create the Order (B) or the OrderProposal (P). Returns (replayed, body, outcome); an outcome
+        with item errors means 409."""
         try:
             replayed, body, rejected = await self._book(partner, request, now, render)
         except BookingError:
@@ -234,7 +250,7 @@ class BookingService:
         existing = await self.store.order(partner.id, request.uuid)
         if existing is None or existing.kind == "OrderQuote":
             return None
-        if existing.kind == "Order" and existing.request_hash == request.fingerprint:
+        if existing.kind == _KIND_MADE[request.stage] and existing.request_hash == request.fingerprint:
             return existing.response or ""
         raise BookingError(errors.ORDER_ALREADY_EXISTS, "this UUID already identifies another order")
 
@@ -246,7 +262,7 @@ class BookingService:
             return False, "", outcome
         submitted = request.total_payment_due
         if submitted is None:
-            raise BookingError(errors.TOTAL_PAYMENT_DUE_MISMATCH, "totalPaymentDue is required at B")
+            raise BookingError(errors.TOTAL_PAYMENT_DUE_MISMATCH, f"totalPaymentDue is required at {request.stage}")
         if submitted.amount != outcome.totals.due.amount or (
             submitted.currency != outcome.totals.due.currency and submitted.amount != 0
         ):
@@ -260,7 +276,11 @@ class BookingService:
         )
         if problem is not None:
             raise problem
-        body = render(outcome)
+        for item in outcome.items:  # means of entry come with a booking, not with a proposal (see issue_access)
+            if item.opportunity is not None and request.stage is Stage.B:
+                item.access = access.issue(self.draw, item.opportunity.attendance_mode, item.request.broker_passes)
+        version = str(uuid_module.uuid4()) if request.stage is Stage.P else None
+        body = render(replace(outcome, proposal_version=version))
         new_order = NewOrder(
             partner_id=partner.id,
             uuid=request.uuid,
@@ -272,6 +292,8 @@ class BookingService:
             request_hash=request.fingerprint,
             response=body,
             test_dataset=_dataset_of(outcome),
+            kind=_KIND_MADE[request.stage],
+            proposal_version=version,
         )
         try:
             replayed, stored = await self.store.place_order(new_order, to_epoch_ms(now))
@@ -385,7 +407,7 @@ class BookingService:
         item.tax = unit_tax(offer, seller.tax_mode, self.tax_rate)
         item.errors.extend(bookability_errors(opportunity, offer, seller, now))
         if stage is not Stage.C1:
-            item.errors.extend(_details_errors(offer, request))
+            item.errors.extend(attendee_errors(offer, request.attendee))
             item.errors.extend(intake_errors(offer.intake_form, request.intake, self.intake_field_id))
         return item
 
@@ -407,6 +429,7 @@ class BookingService:
             offer_snapshot={**offer_params(item.offer, item.opportunity.parent_id), "id": item.offer.id},
             attendee=item.request.attendee,
             intake=list(item.request.intake) or None,
+            access=item.access,
         )
 
     # ---- after B -------------------------------------------------------------------------------------
@@ -456,6 +479,9 @@ class BookingService:
             raise BookingError(errors.UNKNOWN_ORDER, "no order has this UUID")
 
 
+_KIND_MADE = {Stage.B: "Order", Stage.P: "OrderProposal", Stage.C1: "OrderQuote", Stage.C2: "OrderQuote"}
+
+
 def current_totals(order: StoredOrder) -> tuple[Decimal, Decimal]:
     """What the customer now owes and the tax in it: cancelled items leave the totals, nothing else does."""
     live = [item for item in order.items if item.status is None or not OrderItemStatus(item.status).is_cancelled]
@@ -491,19 +517,3 @@ def _details(request: OrderRequest) -> dict[str, Any]:
         "customer": request.customer,
         "payment": request.payment,
     }
-
-
-ATTENDEE_FIELDS = ("https://schema.org/givenName", "https://schema.org/familyName", "https://schema.org/email")
-
-
-def _details_errors(offer: Offer, item: ItemRequest) -> list[ItemError]:
-    found: list[ItemError] = []
-    if FlowRequirement.ATTENDEE_DETAILS in offer.requirements:
-        attendee = item.attendee or {}
-        for iri in ATTENDEE_FIELDS:
-            if not attendee.get(iri.rsplit("/", 1)[1]):
-                # No `instance`: it must be a URL of the request, and a property IRI is not one (validator).
-                found.append(
-                    ItemError(errors.INCOMPLETE_ATTENDEE_DETAILS, f"attendee {iri.rsplit('/', 1)[1]} is required")
-                )
-    return found

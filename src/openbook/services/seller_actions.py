@@ -1,4 +1,5 @@
-"""What a seller does to an order after it is booked: cancel it, record attendance, send a notice.
+"""What a seller does to an order after it is booked: cancel it, record attendance, send a notice, renew
+the means of entry (pin codes, barcodes), replace a place with one at another occurrence of the same parent.
 
 The test interface's simulate actions and (later) the seller back office call these same functions; each
 change is one Store transaction and puts the Order into the booking partner's orders feed.
@@ -6,14 +7,25 @@ change is one Store transaction and puts the Order into the booking partner's or
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from openbook.domain import errors
+from openbook.domain import access, errors
+from openbook.domain.access import Draw
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.orders import OrderItemStatus
-from openbook.store.port import ItemChange, OrderChange, Partner, Store, StoredItem, StoredOrder, UnknownOrder
+from openbook.store.port import (
+    CapacityShortfall,
+    ItemChange,
+    OrderChange,
+    Partner,
+    Store,
+    StoredItem,
+    StoredOrder,
+    UnknownOrder,
+)
 
 _ON = frozenset({OrderItemStatus.CONFIRMED.value})
 _TAKEN_PLACE = frozenset(
@@ -31,12 +43,13 @@ async def _change_items(
     applies_to: frozenset[str],
     refusal: str,
     repeat_when_all_cancelled: bool = False,
+    selects: Callable[[StoredItem], bool] = lambda _: True,
 ) -> StoredOrder:
     """Apply ``change`` to the items whose status is in ``applies_to``; refuse if there are none, unless
     every item is already cancelled and ``repeat_when_all_cancelled`` (repeating a cancellation is harmless)."""
 
     def decide(current: StoredOrder) -> OrderChange:
-        targets = [item for item in current.items if item.status in applies_to]
+        targets = [item for item in current.items if item.status in applies_to and selects(item)]
         if not targets:
             all_cancelled = all(i.status is not None and OrderItemStatus(i.status).is_cancelled for i in current.items)
             if all_cancelled and repeat_when_all_cancelled:
@@ -92,3 +105,76 @@ async def notify_customer(store: Store, partner: Partner, uuid: str, now: dateti
         applies_to=_TAKEN_PLACE,
         refusal="every item of this order is cancelled",
     )
+
+
+async def renew_access_codes(
+    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
+) -> StoredOrder:
+    """Give every place still to be used new pin codes (e.g. after a code was shared); the feed carries them."""
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda item: ItemChange(access=access.renew_codes(item.access, draw)),
+        applies_to=_ON,
+        refusal="no place of this order still to be used has an access code",
+        selects=lambda item: bool(item.access.codes),
+    )
+
+
+async def renew_access_passes(
+    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
+) -> StoredOrder:
+    """Give every place still to be used new barcodes of the seller's; barcodes a broker supplied stay."""
+    return await _change_items(
+        store,
+        partner,
+        uuid,
+        now,
+        lambda item: ItemChange(access=access.renew_passes(item.access, draw)),
+        applies_to=_ON,
+        refusal="no place of this order still to be used has an access pass",
+        selects=lambda item: any(not barcode.broker_supplied for barcode in item.access.passes),
+    )
+
+
+async def replace_item(
+    store: Store, partner: Partner, uuid: str, line: int, opportunity_id: int, now: datetime
+) -> StoredOrder:
+    """Replacement: move the place of item ``line`` to opportunity ``opportunity_id``, another occurrence of the
+    same parent still to start, keeping its offer (so the same price and prepayment: totals do not change).
+    The Order (with its new orderedItem) is re-emitted; the old place is freed."""
+    order = await store.order(partner.id, uuid)
+    if order is None or order.kind != "Order":
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
+    item = next((i for i in order.items if i.line == line), None)
+    if item is None:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, f"this order has no item {line}")
+    inventory = await store.inventory_for({item.opportunity_id, opportunity_id})
+    current, target = inventory.opportunities.get(item.opportunity_id), inventory.opportunities.get(opportunity_id)
+    if (
+        target is None
+        or current is None
+        or target.parent_id != current.parent_id
+        or target.kind is not current.kind  # a course booked whole does not become one of its sessions
+        or target.id == current.id
+    ):
+        raise BookingError(
+            errors.UNABLE_TO_PROCESS_ORDER_ITEM, "a place can only move to another occurrence of the same parent"
+        )
+    if target.start <= now:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "that occurrence has already started")
+
+    def decide(latest: StoredOrder) -> OrderChange:
+        found = next(i for i in latest.items if i.line == line)
+        if found.status not in _ON or found.opportunity_id != item.opportunity_id:
+            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "only a confirmed place still to be used can move")
+        return OrderChange({line: ItemChange(opportunity_id=opportunity_id)})
+
+    try:
+        return await store.change_order(partner.id, uuid, decide, to_epoch_ms(now))
+    except UnknownOrder as unknown:
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id") from unknown
+    except CapacityShortfall as shortfall:
+        raise BookingError(errors.INSUFFICIENT_CAPACITY, "that occurrence has no place left") from shortfall

@@ -6,12 +6,14 @@ dataset so that deleting the dataset removes exactly them.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from openbook.domain import errors
+from openbook.domain.clock import from_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
@@ -28,10 +30,14 @@ from openbook.domain.inventory import (
     PostalAddress,
 )
 from openbook.domain.money import Money
+from openbook.domain.orders import OrderItemStatus
 from openbook.domain.vocabulary import Vocabulary
+from openbook.importing.problems import ImportRejected
 from openbook.services.demo import SQUASH_COURT, YOGA
 from openbook.services.inventory import import_inventory
-from openbook.store.port import Store
+from openbook.services.logistics import Logistics, change_logistics
+from openbook.services.seller_actions import replace_item
+from openbook.store.port import IdentifierConflict, OpportunityLogistics, Partner, Store, StoredOrder
 
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
@@ -68,6 +74,7 @@ TEST_INTAKE_FORM = (
 
 _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookable": Recipe(),
+    "TestOpportunityOfflineBookable": Recipe(),  # attended in person: booked places get pin codes and barcodes
     "TestOpportunityBookableFree": Recipe(price="0.00"),
     "TestOpportunityBookableNonFree": Recipe(),
     "TestOpportunityBookableUsingPayment": Recipe(prepayment=Availability.REQUIRED),
@@ -97,6 +104,7 @@ _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookableAdditionalDetails": Recipe(
         requirements=(FlowRequirement.INTAKE_FORM,), intake_form=TEST_INTAKE_FORM
     ),
+    "TestOpportunityBookableWithNegotiation": Recipe(requirements=(FlowRequirement.NEGOTIATION,)),
     "TestOpportunityBookableSellerTermsOfService": Recipe(),
     "TestOpportunityNotBookableViaAvailableChannel": Recipe(),
 }
@@ -190,3 +198,68 @@ async def create_test_opportunity(
     await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)
     found = await store.existing_identifiers("opportunities", [occurrence.identifier])
     return found[occurrence.identifier]
+
+
+# ---- simulated changes of logistics ---------------------------------------------------------------------
+
+TEST_ANNEX = "test-interface-annex"
+RENAMED = " (renamed)"
+_ANNEX = Place(
+    TEST_ANNEX,
+    "Test Interface Annex",
+    PostalAddress("2 Test Street", "Testville", "Testshire", "TE1 2ND", "GB"),
+    51.6,
+    -0.2,
+)
+
+
+def _renamed(current: OpportunityLogistics) -> Logistics:
+    name = current.name
+    return Logistics(name=name.removesuffix(RENAMED) if name.endswith(RENAMED) else name + RENAMED)
+
+
+def _an_hour_later(current: OpportunityLogistics) -> Logistics:
+    later = timedelta(hours=1)
+    return Logistics(start=from_epoch_ms(current.start_ms) + later, end=from_epoch_ms(current.end_ms) + later)
+
+
+def _moved(current: OpportunityLogistics) -> Logistics:
+    return Logistics(place=TEST_PLACE if current.place_identifier == TEST_ANNEX else TEST_ANNEX)
+
+
+SIMULATED_LOGISTICS = {"Name": _renamed, "Time": _an_hour_later, "Location": _moved}
+
+
+async def simulate_change_of_logistics(
+    store: Store, vocabulary: Vocabulary, opportunity_id: int, what: str, now: datetime
+) -> int:
+    """Rename the opportunity, move it an hour later, or move it between the test hall and the test annex,
+    as its seller would (services.logistics); returns how many Orders were re-emitted."""
+    if what == "Location" and not await store.existing_identifiers("places", [TEST_ANNEX]):
+        with contextlib.suppress(ImportRejected, IdentifierConflict):  # made meanwhile by a concurrent request
+            await import_inventory(store, InventoryBundle(places=(_ANNEX,)), vocabulary)
+    return await change_logistics(store, opportunity_id, SIMULATED_LOGISTICS[what], now)
+
+
+# ---- simulated replacement ------------------------------------------------------------------------------
+
+REPLACEMENT_LATER = timedelta(days=1)
+
+
+async def simulate_replacement(store: Store, partner: Partner, uuid: str, now: datetime) -> StoredOrder:
+    """The seller moves the order's first confirmed place to a new occurrence of the same parent a day later
+    (test opportunities have their own parent, so the occurrence is made for it), as services.seller_actions
+    does for the back office."""
+    order = await store.order(partner.id, uuid)
+    if order is None or order.kind != "Order":
+        raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
+    booked = [item for item in order.items if item.status == OrderItemStatus.CONFIRMED.value]
+    if not booked:
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to be used")
+    later = int(REPLACEMENT_LATER.total_seconds() * 1000)
+    occurrence = await store.add_occurrence(booked[0].opportunity_id, f"test-replacement-{uuid4_hex()}", later)
+    return await replace_item(store, partner, uuid, booked[0].line, occurrence, now)
+
+
+def uuid4_hex() -> str:
+    return uuid.uuid4().hex[:12]

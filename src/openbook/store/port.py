@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from openbook.domain.access import ItemAccess
 from openbook.domain.inventory import (
     InventoryBundle,
     Offer,
@@ -166,7 +167,7 @@ class Store(Protocol):
 
     async def seller_by_id(self, seller_id: int) -> Seller | None: ...
 
-    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView: ...
+    async def inventory_for(self, opportunity_ids: set[int], *, include_deleted: bool = False) -> InventoryView: ...
 
     async def lease_view(self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int) -> LeaseView: ...
 
@@ -195,9 +196,36 @@ class Store(Protocol):
 
     async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None: ...
 
-    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]: ...
+    async def change_proposal(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], ProposalChange], now_ms: int
+    ) -> StoredOrder: ...
+
+    async def orders_feed(
+        self, partner_id: int, after: int | None, limit: int, *, proposals: bool = False
+    ) -> list[OrderFeedEntry]: ...
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None: ...
+
+    async def add_occurrence(self, opportunity_id: int, identifier: str, later_ms: int) -> int:
+        """A new opportunity like ``opportunity_id`` (same parent, capacity, dataset), ``later_ms`` later; its id."""
+        ...
+
+    # Changes of logistics (store/sql_logistics.py).
+
+    async def change_logistics(
+        self,
+        opportunity_id: int,
+        seller_id: int | None,
+        decide: Callable[[OpportunityLogistics], LogisticsChange],
+        now_ms: int,
+    ) -> int:
+        """Apply ``decide``'s verdict on the opportunity's current logistics atomically (``seller_id``: only
+        if it is that seller's); the opportunity (and, for name and place, its parent and siblings) gets a new
+        change number and every Order with a confirmed place on them is re-emitted. Returns how many Orders.
+
+        Raises UnknownOpportunity, or UnknownPlace; ``decide`` may raise to refuse. Either way nothing changes.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +296,7 @@ class OrderLine:
     offer_snapshot: dict[str, Any] | None = None
     attendee: dict[str, Any] | None = None
     intake: list[dict[str, Any]] | None = None
+    access: ItemAccess | None = None  # means of entry issued at B
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +311,8 @@ class NewOrder:
     request_hash: str
     response: str
     test_dataset: str | None = None
+    kind: str = "Order"  # or "OrderProposal" (P): its items then hold places until it is booked or lapses
+    proposal_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +329,7 @@ class StoredItem:
     intake: list[dict[str, Any]] | None
     cancellation_message: str | None
     customer_notice: str | None
+    access: ItemAccess = field(default_factory=ItemAccess)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +348,11 @@ class StoredOrder:
     request_hash: str | None
     items: list[StoredItem]
     modified: int | None = None
+    proposal_status: str | None = None
+    proposal_version: str | None = None
+    proposal_in_feed: bool = False
+    seller_note: str | None = None
+    customer_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,13 +360,42 @@ class ItemChange:
     status: str | None = None
     cancellation_message: str | None = None
     customer_notice: str | None = None
+    access: ItemAccess | None = None  # replaces the item's means of entry
+    opportunity_id: int | None = None  # Replacement: the place moves here (same offer, same price)
 
 
 @dataclass(frozen=True, slots=True)
 class OrderChange:
-    """What a service decided to change in a stored Order; capacity of newly cancelled items is returned."""
+    """What a service decided to change in a stored Order; capacity of newly cancelled items is returned, a
+    replaced item takes a place on its new opportunity (CapacityShortfall if there is none) and frees the old."""
 
     items: dict[int, ItemChange] = field(default_factory=dict)  # by line
+
+
+@dataclass(frozen=True, slots=True)
+class BookedProposal:
+    """An accepted OrderProposal booked by B: what the new Order stores."""
+
+    response: str
+    request_hash: str
+    payment: dict[str, Any] | None
+    access: dict[int, ItemAccess] = field(default_factory=dict)  # means of entry issued at B, by line
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalChange:
+    """What a decision does to an OrderProposal (all None/False: nothing, and nothing is written)."""
+
+    status: str | None = None
+    version: str | None = None
+    seller_note: str | None = None
+    customer_note: str | None = None
+    hold_lapses_ms: int | None = None  # a rejected proposal's places return then, as an expired lease's do
+    booked: BookedProposal | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ProposalChange()
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,3 +425,45 @@ class CapacityShortfall(StoreError):
 
 class UnknownOrder(StoreError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityLogistics:
+    """Where and when an opportunity takes place, and what it is called (its parent's name and place)."""
+
+    opportunity_id: int
+    kind: OpportunityKind
+    parent_id: int
+    seller_id: int
+    name: str
+    place_identifier: str | None
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticsChange:
+    """What changes; None leaves a value as it is. Name and place belong to the parent (all its occurrences)."""
+
+    name: str | None = None
+    place_identifier: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.name is None and self.place_identifier is None and self.start_ms is None and self.end_ms is None
+
+    @property
+    def of_parent(self) -> bool:
+        return self.name is not None or self.place_identifier is not None
+
+
+class UnknownOpportunity(StoreError):
+    pass
+
+
+class UnknownPlace(StoreError):
+    def __init__(self, identifier: str) -> None:
+        self.identifier = identifier
+        super().__init__(f"no place has the identifier {identifier!r}")

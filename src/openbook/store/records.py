@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from openbook.domain.access import AccessCode, Barcode, ItemAccess
 from openbook.domain.clock import from_epoch_ms, to_epoch_ms
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
@@ -268,4 +269,25 @@ def opportunity_from(row: Row) -> Opportunity:
         event_status=EventStatus(row["event_status"]),
         attendance_mode=AttendanceMode(row["attendance_mode"]),
         test_dataset=row["test_dataset"],
+    )
+
+
+def access_codes_text(access: ItemAccess | None) -> str | None:
+    """The ``access_code`` column: pin codes as ``[{"name", "description"}]``, NULL when there are none."""
+    if access is None or not access.codes:
+        return None
+    return json_text([{"name": c.name, "description": c.description} for c in access.codes])
+
+
+def access_passes_text(access: ItemAccess | None) -> str | None:
+    """The ``access_pass`` column: barcodes as ``[{"text", "code_type", "supplied"}]``, NULL when there are none."""
+    if access is None or not access.passes:
+        return None
+    return json_text([{"text": b.text, "code_type": b.code_type, "supplied": b.supplied} for b in access.passes])
+
+
+def access_from(codes: object, passes: object) -> ItemAccess:
+    return ItemAccess(
+        tuple(AccessCode(c["name"], c["description"]) for c in json_value(codes) or ()),
+        tuple(Barcode(b["text"], b["code_type"], b["supplied"]) for b in json_value(passes) or ()),
     )

@@ -206,18 +206,24 @@ orders = Table(
     Column("details", JSON),  # broker role, broker, customer, payment: purged on deletion
     Column("currency", String(3)),
     Column("prepayment", String(60)),
-    Column("in_feed", Boolean, nullable=False, server_default=text("false")),
+    Column("in_feed", Boolean, nullable=False, server_default=text("false")),  # in the orders feed
     Column("test_dataset", String(200)),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
     Column("modified", BigInteger),
+    # The approval flow: an OrderProposal's status and current version, and the order-proposals feed.
+    Column("proposal_status", String(60)),
+    Column("proposal_version", String(36)),
+    Column("proposal_in_feed", Boolean, nullable=False, server_default=text("false")),
+    Column("seller_note", Text),
+    Column("customer_note", Text),  # never shown in a feed (spec: #message-exchange)
     Index("ix_orders_partner_uuid", "partner_id", "uuid", unique=True),
     Index("ix_orders_partner_modified", "partner_id", "modified"),
     Index(
         "ix_orders_pending",
         "id",
-        sqlite_where=text("modified IS NULL AND in_feed"),
-        postgresql_where=text("modified IS NULL AND in_feed"),
+        sqlite_where=text("modified IS NULL AND (in_feed OR proposal_in_feed)"),
+        postgresql_where=text("modified IS NULL AND (in_feed OR proposal_in_feed)"),
     ),
     Index("ix_orders_lease_expiry", "lease_expires_ms"),
 )
@@ -238,6 +244,8 @@ order_items = Table(
     Column("intake", JSON),
     Column("cancellation_message", Text),
     Column("customer_notice", Text),
+    Column("access_code", JSON),  # means of entry (domain.access): pin codes,
+    Column("access_pass", JSON),  # and barcodes (the seller's, and any a broker supplied at B)
     Index("ix_order_items_order_line", "order_id", "line", unique=True),
     Index("ix_order_items_opportunity", "opportunity_id"),
 )
@@ -252,5 +260,6 @@ feed_counter = Table(
 
 # The tables whose rows are RPDE feed items, in the order the sequencer visits them.
 FEED_TABLES = ("parents", "opportunities", "orders")
-# Rows of these tables join their feed only once flagged (an Order appears after its first change).
-FEED_ENTRY_CONDITION = {"orders": "in_feed"}
+# Rows of these tables join their feed only once flagged (an Order or OrderProposal appears after its
+# first change; one change number serves both order feeds).
+FEED_ENTRY_CONDITION = {"orders": "(in_feed OR proposal_in_feed)"}

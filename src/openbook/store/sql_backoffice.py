@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from openbook.store.database import Database, Row, Session
+from openbook.store.database import Database, Row, Session, id_list, id_list_value
 from openbook.store.port import SellerOrder, Staff, StoredOrder
 from openbook.store.sql_partners import select_partners
 
@@ -17,7 +17,7 @@ class BackOfficeStoreMixin:
 
     if TYPE_CHECKING:  # provided by OrderStoreMixin; declared only for the type checker, never at run time
 
-        async def _stored(self, session: Session, row: Row) -> StoredOrder: ...
+        async def _stored_all(self, session: Session, rows: list[Row]) -> list[StoredOrder]: ...
 
     async def add_staff(self, seller_id: int, name: str, key_hash: str, now_ms: int) -> Staff:
         async with self.database.writing() as session:
@@ -52,16 +52,25 @@ class BackOfficeStoreMixin:
                 _SELLER_ORDERS + " AND o.id > :after ORDER BY o.id LIMIT :limit",
                 {"s": seller_id, "after": after_id, "limit": limit},
             )
-            return [await self._seller_order(session, row) for row in rows]
+            return await self._seller_orders(session, rows)
 
     async def seller_order(self, seller_id: int, order_id: int) -> SellerOrder | None:
         async with self.database.reading() as session:
             row = await session.fetch_one(_SELLER_ORDERS + " AND o.id = :id", {"s": seller_id, "id": order_id})
-            return None if row is None else await self._seller_order(session, row)
+            return None if row is None else (await self._seller_orders(session, [row]))[0]
 
-    async def _seller_order(self, session: Session, row: Row) -> SellerOrder:
-        (partner,) = await select_partners(session, "WHERE p.id = :p", {"p": row["partner_id"]})
-        return SellerOrder(partner, await self._stored(session, row))
+    async def _seller_orders(self, session: Session, rows: list[Row]) -> list[SellerOrder]:
+        """Each order with its items and its booking partner: two statements for the whole page."""
+        if not rows:
+            return []
+        partner_ids = sorted({row["partner_id"] for row in rows})
+        condition = f"WHERE p.id IN {id_list(session.dialect, 'ids')}"
+        partners = {
+            p.id: p
+            for p in await select_partners(session, condition, {"ids": id_list_value(session.dialect, partner_ids)})
+        }
+        orders = await self._stored_all(session, rows)
+        return [SellerOrder(partners[order.partner_id], order) for order in orders]
 
 
 def _staff_from(row: Row) -> Staff:

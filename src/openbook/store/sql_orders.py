@@ -21,12 +21,16 @@ from openbook.store.port import (
     OrderChange,
     OrderFeedEntry,
     OrderLine,
+    ProposalChange,
     StoredItem,
     StoredOrder,
     UnknownOrder,
     UuidTaken,
 )
 from openbook.store.records import (
+    access_codes_text,
+    access_from,
+    access_passes_text,
     json_text,
     json_value,
     offer_from,
@@ -38,8 +42,11 @@ from openbook.store.records import (
 
 QUOTE, PROPOSAL, ORDER, DELETED = "OrderQuote", "OrderProposal", "Order", "Deleted"
 CONFIRMED = "https://openactive.io/OrderItemConfirmed"
+AWAITING = "https://openactive.io/AwaitingSellerConfirmation"
 V = TypeVar("V")
 CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/SellerCancelled")
+# Rows whose items hold places until ``lease_expires_ms``: leases, and rejected proposals whose hold lapses.
+_HOLDING = "('OrderQuote', 'OrderProposal')"
 
 
 class OrderStoreMixin:
@@ -47,14 +54,15 @@ class OrderStoreMixin:
 
     # ---- inventory as booking sees it ----------------------------------------------------------------
 
-    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+    async def inventory_for(self, opportunity_ids: set[int], *, include_deleted: bool = False) -> InventoryView:
         """The opportunities with their parents, offers, sellers and places: one statement (one snapshot,
-        no explicit transaction, one round trip on PostgreSQL), a row per opportunity and offer."""
+        no explicit transaction, one round trip on PostgreSQL), a row per opportunity and offer.
+        Withdrawn opportunities are left out unless ``include_deleted`` (to show what was booked)."""
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
         async with self.database.statement() as session:
             rows = await session.fetch_tuples(
-                _INVENTORY + id_list(session.dialect, "ids"),
+                (_INVENTORY_ANY if include_deleted else _INVENTORY) + id_list(session.dialect, "ids"),
                 {"ids": id_list_value(session.dialect, sorted(opportunity_ids))},
             )
         opportunities: dict[int, Opportunity] = {}
@@ -176,7 +184,7 @@ class OrderStoreMixin:
         async with self.database.writing() as session:
             expired = await session.fetch_all(
                 "SELECT DISTINCT oi.opportunity_id FROM order_items oi JOIN orders o ON o.id = oi.order_id"
-                " WHERE o.kind = 'OrderQuote' AND o.lease_expires_ms <= :now",
+                f" WHERE o.kind IN {_HOLDING} AND o.lease_expires_ms <= :now",
                 {"now": now_ms},
             )
             opportunity_ids = {row["opportunity_id"] for row in expired}
@@ -207,7 +215,7 @@ class OrderStoreMixin:
             params["ids"] = id_list_value(session.dialect, sorted(opportunity_ids))
         rows = await session.fetch_all(
             "DELETE FROM order_items WHERE id IN (SELECT oi.id FROM orders o JOIN order_items oi ON oi.order_id = o.id"
-            f" WHERE o.lease_expires_ms <= :now AND o.kind = 'OrderQuote'{condition}) RETURNING opportunity_id",
+            f" WHERE o.lease_expires_ms <= :now AND o.kind IN {_HOLDING}{condition}) RETURNING opportunity_id",
             params,
         )
         if rows:
@@ -235,8 +243,9 @@ class OrderStoreMixin:
         A new uuid (the common case) is inserted as the Order straight away: it holds no lease to release.
         """
         wanted = Counter(line.opportunity_id for line in order.lines)
+        status = _item_status(order)
         if self.database.dialect == "postgresql" and await self._place_in_one_statement(
-            _order_params(order, now_ms), order.lines, CONFIRMED
+            _order_params(order, now_ms), order.lines, status
         ):
             return False, order.response
         async with self.database.writing() as session:
@@ -248,7 +257,7 @@ class OrderStoreMixin:
                     {"p": order.partner_id, "u": order.uuid},
                 )
                 assert existing is not None
-                if existing["kind"] == ORDER and existing["request_hash"] == order.request_hash:
+                if existing["kind"] == order.kind and existing["request_hash"] == order.request_hash:
                     return True, str(existing["response"])
                 if existing["kind"] != QUOTE:
                     raise UuidTaken(existing["kind"])
@@ -256,14 +265,15 @@ class OrderStoreMixin:
                 await self._lock(session, set(wanted) | await self._held_by(session, order_id))
                 await self._release_items(session, order_id)
                 await session.execute(
-                    "UPDATE orders SET kind = 'Order', lease_expires_ms = NULL, request_hash = :hash,"
+                    "UPDATE orders SET kind = :kind, lease_expires_ms = NULL, request_hash = :hash,"
                     " response = :response, details = :details, currency = :currency, prepayment = :prepayment,"
-                    " seller_id = :seller, updated_ms = :now WHERE id = :id",
+                    " seller_id = :seller, proposal_status = :proposal_status, proposal_version = :proposal_version,"
+                    " updated_ms = :now WHERE id = :id",
                     {**_order_params(order, now_ms), "id": order_id},
                 )
             if expired:
                 await self._reclaim_expired(session, now_ms, set(wanted))
-            short = await self._take_and_insert(session, order_id, order.lines, wanted)
+            short = await self._take_and_insert(session, order_id, order.lines, wanted, status)
             if short:
                 raise CapacityShortfall(short)
         return False, order.response
@@ -286,26 +296,26 @@ class OrderStoreMixin:
             " AND EXISTS (SELECT 1 FROM new) ORDER BY id FOR UPDATE)"
             " SELECT (SELECT id FROM new) AS id, (SELECT count(*) FROM locked) AS locked,"
             " (SELECT count(*) FROM orders q JOIN order_items oi ON oi.order_id = q.id WHERE q.lease_expires_ms <= :now"
-            " AND q.kind = 'OrderQuote' AND oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
+            f" AND q.kind IN {_HOLDING} AND oi.opportunity_id = ANY(CAST(:ids AS bigint[]))) AS expired",
             {**params, "ids": sorted(opportunity_ids)},
         )
         assert row is not None
         return (None if row["id"] is None else int(row["id"])), bool(row["expired"])
 
     async def _take_and_insert(
-        self, session: Session, order_id: int, lines: list[OrderLine], wanted: Counter[int]
+        self, session: Session, order_id: int, lines: list[OrderLine], wanted: Counter[int], status: str | None
     ) -> list[int]:
-        """Take the places of ``lines`` and store them as confirmed items; the opportunities short of places
-        (then nothing is stored, and the caller rolls back). Callers hold the opportunities' locks."""
+        """Take the places of ``lines`` and store them as items with ``status``; the opportunities short of
+        places (then nothing is stored, and the caller rolls back). Callers hold the opportunities' locks."""
         if session.dialect != "postgresql":
             short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
             if not short:
-                await self._insert_items(session, order_id, lines, status=CONFIRMED)
+                await self._insert_items(session, order_id, lines, status=status)
             return short
         # One round trip for every take and every item: the rows are locked already, so order is free.
         row = await session.fetch_one(
             f"WITH {_take_and_insert_ctes(':o', '')} SELECT ARRAY(SELECT id FROM taken) AS taken",
-            {**_take_and_insert_params(lines, wanted, CONFIRMED), "o": order_id},
+            {**_take_and_insert_params(lines, wanted, status), "o": order_id},
         )
         assert row is not None
         taken = set(row["taken"])
@@ -360,7 +370,7 @@ class OrderStoreMixin:
         rows = _item_rows(order_id, lines, status)
         if rows:
             await session.execute_many(
-                _INSERT_ITEMS + " VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i)",
+                _INSERT_ITEMS + " VALUES (:o, :l, :op, :of, :s, :p, :t, :snap, :a, :i, :ac, :ap)",
                 rows,
             )
 
@@ -408,12 +418,31 @@ class OrderStoreMixin:
             return None if row is None else await self._stored(session, row)
 
     async def _stored(self, session: Session, row: Row) -> StoredOrder:
-        items = await session.fetch_all(
+        (order,) = await self._stored_all(session, [row])
+        return order
+
+    async def _stored_all(self, session: Session, rows: list[Row]) -> list[StoredOrder]:
+        """The orders of ``rows`` with their items, read in one statement for the whole page."""
+        items = await select_in(
+            session,
             "SELECT oi.*, op.kind AS opportunity_kind FROM order_items oi"
-            " JOIN opportunities op ON op.id = oi.opportunity_id WHERE oi.order_id = :o ORDER BY oi.line",
-            {"o": row["id"]},
+            " JOIN opportunities op ON op.id = oi.opportunity_id WHERE oi.order_id IN",
+            {row["id"] for row in rows},
+            "ORDER BY oi.order_id, oi.line",
         )
-        return _stored_order(row, items)
+        by_order: dict[int, list[Row]] = {}
+        for item in items:
+            by_order.setdefault(item["order_id"], []).append(item)
+        return [_stored_order(row, by_order.get(row["id"], [])) for row in rows]
+
+    async def _locked(self, session: Session, partner_id: int, uuid: str, kind: str) -> tuple[Row, StoredOrder]:
+        """This uuid's row, locked for the transaction, if it is of ``kind`` (else UnknownOrder)."""
+        row = await session.fetch_one(
+            "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows, {"p": partner_id, "u": uuid}
+        )
+        if row is None or row["kind"] != kind:
+            raise UnknownOrder(row["kind"] if row is not None else "none")
+        return row, await self._stored(session, row)
 
     async def change_order(
         self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], OrderChange], now_ms: int
@@ -423,28 +452,43 @@ class OrderStoreMixin:
         ``decide`` may raise to refuse; then nothing changes.
         """
         async with self.database.writing() as session:
-            row = await session.fetch_one(
-                "SELECT * FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
-                {"p": partner_id, "u": uuid},
-            )
-            if row is None or row["kind"] != ORDER:
-                raise UnknownOrder(row["kind"] if row is not None else "none")
-            current = await self._stored(session, row)
+            row, current = await self._locked(session, partner_id, uuid, ORDER)
             change = decide(current)
             freed: Counter[int] = Counter()
             by_line = {item.line: item for item in current.items}
+            moves = {
+                line: c.opportunity_id
+                for line, c in change.items.items()
+                if c.opportunity_id is not None and c.opportunity_id != by_line[line].opportunity_id
+            }
+            if moves:  # Replacement: a place on each new opportunity, or nothing at all
+                await self._lock(session, set(moves.values()) | {by_line[line].opportunity_id for line in moves})
+                wanted = Counter(moves.values())
+                short = [o for o in sorted(wanted) if not await self._take(session, o, wanted[o])]
+                if short:
+                    raise CapacityShortfall(short)
+                freed.update(by_line[line].opportunity_id for line in moves)
             for line, item_change in change.items.items():
                 item = by_line[line]
                 if item_change.status in CANCELLED and item.status not in CANCELLED:
                     freed[item.opportunity_id] += 1
+                access = item_change.access
                 await session.execute(
                     "UPDATE order_items SET status = COALESCE(:s, status),"
                     " cancellation_message = COALESCE(:m, cancellation_message),"
-                    " customer_notice = COALESCE(:n, customer_notice) WHERE order_id = :o AND line = :l",
+                    " customer_notice = COALESCE(:n, customer_notice),"
+                    " access_code = CASE WHEN :new_access THEN :ac ELSE access_code END,"
+                    " access_pass = CASE WHEN :new_access THEN :ap ELSE access_pass END,"
+                    " opportunity_id = COALESCE(:op, opportunity_id)"
+                    " WHERE order_id = :o AND line = :l",
                     {
                         "s": item_change.status,
                         "m": item_change.cancellation_message,
                         "n": item_change.customer_notice,
+                        "new_access": access is not None,
+                        "ac": access_codes_text(access),
+                        "ap": access_passes_text(access),
+                        "op": item_change.opportunity_id,
                         "o": row["id"],
                         "l": line,
                     },
@@ -459,6 +503,62 @@ class OrderStoreMixin:
             return await self._stored(
                 session, await session.fetch_one("SELECT * FROM orders WHERE id = :id", {"id": row["id"]}) or row
             )
+
+    async def change_proposal(
+        self, partner_id: int, uuid: str, decide: Callable[[StoredOrder], ProposalChange], now_ms: int
+    ) -> StoredOrder:
+        """Apply ``decide``'s verdict on the current OrderProposal atomically (``decide`` may raise to refuse).
+
+        Every change reaches the partner's order-proposals feed. Booking it (``booked``) confirms the items,
+        whose places the proposal already holds, and turns the row into the Order, which joins the orders
+        feed at its first change like any other; the proposals feed then shows the proposal as deleted.
+        """
+        async with self.database.writing() as session:
+            row, current = await self._locked(session, partner_id, uuid, PROPOSAL)
+            change = decide(current)
+            if change.is_empty:
+                return current
+            params: dict[str, Any] = {
+                "id": row["id"],
+                "t": now_ms,
+                "status": change.status,
+                "version": change.version,
+                "seller_note": change.seller_note,
+                "customer_note": change.customer_note,
+                "lapses": change.hold_lapses_ms,
+            }
+            booked = change.booked
+            if booked is not None:
+                await session.execute(
+                    "UPDATE order_items SET status = :s WHERE order_id = :o", {"s": CONFIRMED, "o": row["id"]}
+                )
+                for line, access in sorted(booked.access.items()):
+                    await session.execute(
+                        "UPDATE order_items SET access_code = :ac, access_pass = :ap WHERE order_id = :o AND line = :l",
+                        {"ac": access_codes_text(access), "ap": access_passes_text(access), "o": row["id"], "l": line},
+                    )
+                details = {**current.details, "payment": booked.payment}
+                await session.execute(
+                    "UPDATE orders SET kind = 'Order', response = :response, request_hash = :hash,"
+                    " details = :details WHERE id = :id",
+                    {
+                        "response": booked.response,
+                        "hash": booked.request_hash,
+                        "details": json_text(details),
+                        "id": row["id"],
+                    },
+                )
+            await session.execute(
+                "UPDATE orders SET proposal_status = COALESCE(:status, proposal_status),"
+                " proposal_version = COALESCE(:version, proposal_version),"
+                " seller_note = COALESCE(:seller_note, seller_note), customer_note = COALESCE(:customer_note,"
+                " customer_note), lease_expires_ms = COALESCE(:lapses, lease_expires_ms), proposal_in_feed = true,"
+                " modified = NULL, updated_ms = :t WHERE id = :id",
+                params,
+            )
+            changed = await session.fetch_one("SELECT * FROM orders WHERE id = :id", {"id": row["id"]})
+            assert changed is not None
+            return await self._stored(session, changed)
 
     async def delete_order(self, partner_id: int, uuid: str, now_ms: int) -> str | None:
         """Order Deletion: free its places, purge personal data, leave a tombstone. Returns the previous kind."""
@@ -483,22 +583,25 @@ class OrderStoreMixin:
             {"t": now_ms, "id": order_id},
         )
 
-    async def orders_feed(self, partner_id: int, after: int | None, limit: int) -> list[OrderFeedEntry]:
+    async def orders_feed(
+        self, partner_id: int, after: int | None, limit: int, *, proposals: bool = False
+    ) -> list[OrderFeedEntry]:
+        """A page of the partner's orders feed, or of its order-proposals feed (``proposals``).
+
+        One row serves both: once booked, a proposal shows as deleted in the proposals feed."""
+        flag, shown = ("proposal_in_feed", (PROPOSAL,)) if proposals else ("in_feed", (ORDER,))
         async with self.database.reading() as session:
             rows = await session.fetch_all(
                 "SELECT o.*, (p.all_sellers OR ps.seller_id IS NOT NULL) AS authorised FROM orders o"
                 " JOIN booking_partners p ON p.id = o.partner_id"
                 " LEFT JOIN partner_sellers ps ON ps.partner_id = o.partner_id AND ps.seller_id = o.seller_id"
-                " WHERE o.partner_id = :p AND o.in_feed AND o.modified > :after ORDER BY o.modified LIMIT :limit",
+                f" WHERE o.partner_id = :p AND o.{flag} AND o.modified > :after ORDER BY o.modified LIMIT :limit",
                 {"p": partner_id, "after": -1 if after is None else after, "limit": limit},
             )
-            entries = []
-            for row in rows:
-                # Orders of a seller whose authorisation was revoked show as deleted (spec: #authentication).
-                visible = row["kind"] != DELETED and bool(row["authorised"])
-                value = await self._stored(session, row) if visible else None
-                entries.append(OrderFeedEntry(row["modified"], row["uuid"], value))
-        return entries
+            # Orders of a seller whose authorisation was revoked show as deleted (spec: #authentication).
+            visible = [row for row in rows if row["kind"] in shown and bool(row["authorised"])]
+            stored = {order.id: order for order in await self._stored_all(session, visible)}
+        return [OrderFeedEntry(row["modified"], row["uuid"], stored.get(row["id"])) for row in rows]
 
     async def delete_test_dataset(self, dataset: str, now_ms: int) -> None:
         """Remove a test dataset: its opportunities become tombstones and orders on them are deleted."""
@@ -533,21 +636,28 @@ async def select_in(session: Session, sql: str, ids: set[int], suffix: str = "")
 
 _INSERT_ORDER = (
     "INSERT INTO orders (partner_id, uuid, kind, seller_id, in_feed, test_dataset, request_hash, response, details,"
-    " currency, prepayment, lease_expires_ms, created_ms, updated_ms)"
+    " currency, prepayment, lease_expires_ms, proposal_status, proposal_version, created_ms, updated_ms)"
     " VALUES (:partner, :uuid, :kind, :seller, false, :dataset, :hash, :response, :details, :currency, :prepayment,"
-    " :expires, :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
+    " :expires, :proposal_status, :proposal_version, :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
 )
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
-    " snapshot, attendee, intake)"
+    " snapshot, attendee, intake, access_code, access_pass)"
 )
+
+
+def _item_status(order: NewOrder) -> str | None:
+    """Booked items are confirmed; a proposal's items only hold their places (like a lease's)."""
+    return CONFIRMED if order.kind == ORDER else None
 
 
 def _order_params(order: NewOrder, now_ms: int) -> dict[str, Any]:
     return {
         "partner": order.partner_id,
         "uuid": order.uuid,
-        "kind": ORDER,
+        "kind": order.kind,
+        "proposal_status": AWAITING if order.kind == PROPOSAL else None,
+        "proposal_version": order.proposal_version,
         "expires": None,
         "seller": order.seller_id,
         "dataset": order.test_dataset,
@@ -567,10 +677,11 @@ def _take_and_insert_ctes(order_id: str, take_condition: str) -> str:
         "w AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:ns AS integer[])) AS w(id, n)),"
         " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
         f" FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n{take_condition} RETURNING o.id),"
-        f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i FROM unnest("
-        "CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
-        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]))"
-        " AS x(l, op, of, p, t, snap, a, i) WHERE (SELECT count(*) FROM taken) = :k)"
+        f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i, x.ac, x.ap"
+        " FROM unnest(CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
+        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]),"
+        " CAST(:ac AS json[]), CAST(:ap AS json[]))"
+        " AS x(l, op, of, p, t, snap, a, i, ac, ap) WHERE (SELECT count(*) FROM taken) = :k)"
     )
 
 
@@ -585,7 +696,9 @@ def _lease_params(
         "expires": expires_ms,
         "seller": seller_id,
         "dataset": test_dataset,
-        **dict.fromkeys(("hash", "response", "details", "currency", "prepayment")),
+        **dict.fromkeys(
+            ("hash", "response", "details", "currency", "prepayment", "proposal_status", "proposal_version")
+        ),
         "now": now_ms,
     }
 
@@ -598,7 +711,7 @@ def _take_and_insert_params(lines: list[OrderLine], wanted: Counter[int], status
         "ns": [wanted[i] for i in ids],
         "k": len(ids),
         "s": status,
-        **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i")},
+        **{key: [row[key] for row in rows] for key in ("l", "op", "of", "p", "t", "snap", "a", "i", "ac", "ap")},
     }
 
 
@@ -615,6 +728,8 @@ def _item_rows(order_id: int, lines: Iterable[OrderLine], status: str | None) ->
             "snap": None if line.offer_snapshot is None else json_text(line.offer_snapshot),
             "a": None if line.attendee is None else json_text(line.attendee),
             "i": None if line.intake is None else json_text(line.intake),
+            "ac": access_codes_text(line.access),
+            "ap": access_passes_text(line.access),
         }
         for line in lines
     ]
@@ -644,6 +759,7 @@ _INVENTORY = (
     " LEFT JOIN places l ON l.id = p.place_id LEFT JOIN offers f ON f.parent_id = p.id"
     " WHERE NOT o.deleted AND o.id IN "
 )
+_INVENTORY_ANY = _INVENTORY.replace(" WHERE NOT o.deleted AND ", " WHERE ")
 # Parents, sellers, places and offers rarely change: their domain values are kept by row content (so a
 # changed row simply misses), which saves converting the same rows for every booking request.
 _CONVERTED: dict[tuple[Any, ...], Any] = {}
@@ -676,6 +792,11 @@ def _stored_order(row: Row, items: list[Row]) -> StoredOrder:
         response=row["response"],
         request_hash=row["request_hash"],
         modified=row["modified"],
+        proposal_status=row["proposal_status"],
+        proposal_version=row["proposal_version"],
+        proposal_in_feed=bool(row["proposal_in_feed"]),
+        seller_note=row["seller_note"],
+        customer_note=row["customer_note"],
         items=[
             StoredItem(
                 line=item["line"],
@@ -690,6 +811,7 @@ def _stored_order(row: Row, items: list[Row]) -> StoredOrder:
                 intake=json_value(item["intake"]),
                 cancellation_message=item["cancellation_message"],
                 customer_notice=item["customer_notice"],
+                access=access_from(item["access_code"], item["access_pass"]),
             )
             for item in items
         ],

@@ -38,6 +38,7 @@ from openbook.store.records import (
 )
 from openbook.store.schema import FEED_ENTRY_CONDITION, FEED_TABLES
 from openbook.store.sql_backoffice import BackOfficeStoreMixin
+from openbook.store.sql_logistics import LogisticsStoreMixin
 from openbook.store.sql_orders import OrderStoreMixin, select_in
 from openbook.store.sql_partners import PartnerStoreMixin
 
@@ -50,7 +51,7 @@ def _insert(table: str, columns: Sequence[str], returning: bool = True) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values})" + (" RETURNING id" if returning else "")
 
 
-class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
+class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, LogisticsStoreMixin, OrderStoreMixin):
     def __init__(self, database: Database) -> None:
         self.database = database
 
@@ -239,10 +240,10 @@ class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
                 offers = await self._offers(session, sorted(parent_ids))
         return OpportunityFeedPage(entries, offers_by_parent=offers)
 
-    async def inventory_for(self, opportunity_ids: set[int]) -> InventoryView:
+    async def inventory_for(self, opportunity_ids: set[int], *, include_deleted: bool = False) -> InventoryView:
         """As the order store reads it, plus the HeadlineEvent (or other whole) of each sub-event booked,
         which responses embed as its superEvent."""
-        view = await super().inventory_for(opportunity_ids)
+        view = await super().inventory_for(opportunity_ids, include_deleted=include_deleted)
         wanted = {
             (o.kind.super_event_kind, o.parent_id) for o in view.opportunities.values() if o.kind.super_event_kind
         }
@@ -251,18 +252,20 @@ class SqlStore(PartnerStoreMixin, BackOfficeStoreMixin, OrderStoreMixin):
         async with self.database.reading() as session:
             for kind, parent_id in sorted(wanted):
                 assert kind is not None
-                for whole in (await self._siblings(session, kind, {parent_id})).get(parent_id, ()):
+                wholes = await self._siblings(session, kind, {parent_id}, include_deleted=include_deleted)
+                for whole in wholes.get(parent_id, ()):
                     view.opportunities.setdefault(whole.id or 0, whole)
         return view
 
     async def _siblings(
-        self, session: Session, kind: OpportunityKind, parent_ids: set[int]
+        self, session: Session, kind: OpportunityKind, parent_ids: set[int], *, include_deleted: bool = False
     ) -> dict[int, tuple[Opportunity, ...]]:
-        """The live opportunities of ``kind`` under these descriptions (sub-events, or the whole they
-        belong to), by description, in date order."""
+        """The live (or all) opportunities of ``kind`` under these descriptions (sub-events, or the whole
+        they belong to), by description, in date order."""
+        live = "" if include_deleted else " AND NOT deleted"
         rows = await select_in(
             session,
-            f"SELECT * FROM opportunities WHERE kind = '{kind.value}' AND NOT deleted AND parent_id IN",
+            f"SELECT * FROM opportunities WHERE kind = '{kind.value}'{live} AND parent_id IN",
             parent_ids,
             "ORDER BY start_ms, id",
         )
