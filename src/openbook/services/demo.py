@@ -1,4 +1,4 @@
-"""Realistic demo inventory: two sellers, a fortnight of sessions, slots and events, a class on demand."""
+"""Realistic demo inventory: three sellers, a fortnight of sessions, slots and events, a class on demand."""
 
 from __future__ import annotations
 
@@ -66,6 +66,20 @@ def _sellers() -> tuple[Seller, ...]:
             email="sam@samtaylor.example.com",
             telephone="07700 900123",
             address=PostalAddress("22 Park Road", "Richmond", "Surrey", "TW9 2AB", "GB"),
+        ),
+        # A VAT-registered club quoting net prices: facilities need an Organization provider.
+        Seller(
+            identifier="northside-sports-club",
+            kind=SellerKind.ORGANIZATION,
+            name="Northside Sports Club",
+            legal_name="Northside Sports Club CIC",
+            tax_mode=TaxMode.NET,
+            description="A members' club with squash and badminton courts, open to all for bookings.",
+            url="https://northside-sports.example.com",
+            email="desk@northside-sports.example.com",
+            telephone="020 7946 0002",
+            vat_id="GB987654321",
+            address=PostalAddress("5 Station Road", "Teddington", "Middlesex", "TW11 8AA", "GB"),
         ),
     )
 
