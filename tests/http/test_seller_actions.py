@@ -70,3 +70,17 @@ def test_actions_on_cancelled_or_unknown_orders(booking: BookingClient, oa_valid
     error_of(act(booking, "CustomerNoticeSimulateAction", new_uuid()), 404, "UnknownOrderError", oa_validator)
     response = act(booking, "AccessChannelUpdateSimulateAction", uuid)
     error_of(response, 400, "OpenBookingError", oa_validator)
+
+
+@pytest.mark.parametrize("kind", ["ScheduledSession", "FacilityUse", "IndividualFacilityUse"])
+def test_orders_feed_items_are_valid_for_every_kind(booking: BookingClient, oa_validator: Any, kind: str) -> None:
+    """The orders feed shows each item's opportunity in full, so a facility's provider must be there too."""
+    uuid = new_uuid()
+    response = booking.b(uuid, booking.order_body([booking.create(kind=kind)]))
+    assert response.status_code == 201, response.text
+    oa_validator.assert_valid(response.json(), "BResponse")
+    assert act(booking, "CustomerNoticeSimulateAction", uuid).status_code == 204
+    (entry,) = eventually(booking.orders_feed)
+    oa_validator.assert_valid(entry["data"], "OrdersFeed")
+    status = booking.client.get(f"{booking.api}/orders/{uuid}", headers=booking.auth())
+    oa_validator.assert_valid(status.json(), "OrderStatus")

@@ -99,9 +99,17 @@ def accepted_offer(urls: Urls, opportunity: Opportunity, offer: Offer) -> JsonLd
 
 
 def ordered_item(
-    urls: Urls, vocabulary: Vocabulary, inventory: InventoryView, opportunity: Opportunity, remaining: int | None
+    urls: Urls,
+    vocabulary: Vocabulary,
+    inventory: InventoryView,
+    opportunity: Opportunity,
+    remaining: int | None,
+    *,
+    in_feed: bool = False,
 ) -> JsonLd:
-    """The opportunity with its parent embedded (no offers, no organizer), as responses require."""
+    """The opportunity with its parent embedded (no offers, no organizer), as responses require; in the
+    orders feed (``in_feed``) a facility names its provider, which the model requires there and forbids in
+    booking responses. Standalone events are their own item (no provider, no organizer anywhere)."""
     if opportunity.kind.is_standalone:
         return ordered_event(urls, vocabulary, inventory, opportunity, remaining)
     document = render.opportunity(urls, opportunity)
@@ -119,6 +127,8 @@ def ordered_item(
             render.concept_property(parent.kind): render.concepts(vocabulary, parent.concepts),
         }
     )
+    if in_feed and opportunity.kind is not OpportunityKind.SCHEDULED_SESSION:
+        embedded["provider"] = render.seller(urls, inventory.sellers[opportunity.seller_id])
     if parent.kind is ParentKind.INDIVIDUAL_FACILITY_USE:
         embedded["aggregateFacilityUse"] = compact(
             {
@@ -128,6 +138,7 @@ def ordered_item(
                 "url": urls.parent(ParentKind.FACILITY_USE, parent.aggregate_id or 0),
                 "location": embedded.get("location"),
                 "facilityType": embedded.get("facilityType"),
+                "provider": embedded.get("provider"),
             }
         )
     capacity_keys = ("remainingAttendeeCapacity", "maximumAttendeeCapacity", "remainingUses", "maximumUses")
@@ -289,7 +300,7 @@ def _as_booked(
     offer = offer_from({**item.offer_snapshot, "id": item.offer_id})
     return {
         "acceptedOffer": accepted_offer(urls, opportunity, offer),
-        "orderedItem": ordered_item(urls, vocabulary, inventory, opportunity, None),
+        "orderedItem": ordered_item(urls, vocabulary, inventory, opportunity, None, in_feed=True),
         "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
     }
 
