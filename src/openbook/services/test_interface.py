@@ -7,6 +7,7 @@ dataset so that deleting the dataset removes exactly them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -110,21 +111,29 @@ def recipe_for(criterion: str, approval: bool) -> Recipe:
     return recipe
 
 
-async def create_test_opportunity(
-    store: Store,
-    vocabulary: Vocabulary,
+def test_place() -> Place:
+    """The place every generated opportunity is held at."""
+    return Place(
+        TEST_PLACE,
+        "Test Interface Hall",
+        PostalAddress("1 Test Street", "Testville", "Testshire", "TE1 1ST", "GB"),
+        51.5,
+        -0.1,
+    )
+
+
+def recipe_parent(
     *,
-    dataset: str,
+    identifier: str,
     kind: OpportunityKind,
     seller_identifier: str,
     criterion: str,
     approval: bool,
-    now: datetime,
-) -> int:
-    """Create one opportunity (with its own parent) meeting ``criterion``; returns its id."""
+    starts: Sequence[tuple[str, datetime]],
+    dataset: str | None,
+) -> ParentDraft:
+    """A parent whose offer and opportunities (one per (identifier, start)) meet ``criterion``."""
     recipe = recipe_for(criterion, approval)
-    tag = uuid.uuid4().hex[:12]
-    start = (now + recipe.starts_in).replace(microsecond=0)
     offer = Offer(
         identifier="test-offer",
         price=Money(Decimal(recipe.price), "GBP"),
@@ -138,31 +147,47 @@ async def create_test_opportunity(
         intake_form=recipe.intake_form,
     )
     capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
-    occurrence = OpportunityDraft(f"test-{tag}", kind, start, start + timedelta(hours=1), capacity, recipe.status)
-    places = (
-        ()
-        if await store.existing_identifiers("places", [TEST_PLACE])
-        else (
-            Place(
-                TEST_PLACE,
-                "Test Interface Hall",
-                PostalAddress("1 Test Street", "Testville", "Testshire", "TE1 1ST", "GB"),
-                51.5,
-                -0.1,
-            ),
-        )
-    )
-    parent = ParentDraft(
-        identifier=f"test-parent-{tag}",
+    return ParentDraft(
+        identifier=identifier,
         kind=kind.parent_kind,
         seller=seller_identifier,
         name=f"Test {kind.value} {criterion.removeprefix(CRITERIA_PREFIX)}",
         concepts=(YOGA,) if kind is OpportunityKind.SCHEDULED_SESSION else (SQUASH_COURT,),
         place=TEST_PLACE,
         offers=(offer,),
-        opportunities=(occurrence,),
+        opportunities=tuple(
+            OpportunityDraft(name, kind, start, start + timedelta(hours=1), capacity, recipe.status)
+            for name, start in starts
+        ),
         test_dataset=dataset,
     )
+
+
+async def create_test_opportunity(
+    store: Store,
+    vocabulary: Vocabulary,
+    *,
+    dataset: str,
+    kind: OpportunityKind,
+    seller_identifier: str,
+    criterion: str,
+    approval: bool,
+    now: datetime,
+) -> int:
+    """Create one opportunity (with its own parent) meeting ``criterion``; returns its id."""
+    tag = uuid.uuid4().hex[:12]
+    start = (now + recipe_for(criterion, approval).starts_in).replace(microsecond=0)
+    identifier = f"test-{tag}"
+    parent = recipe_parent(
+        identifier=f"test-parent-{tag}",
+        kind=kind,
+        seller_identifier=seller_identifier,
+        criterion=criterion,
+        approval=approval,
+        starts=((identifier, start),),
+        dataset=dataset,
+    )
+    places = () if await store.existing_identifiers("places", [TEST_PLACE]) else (test_place(),)
     await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)
-    found = await store.existing_identifiers("opportunities", [occurrence.identifier])
-    return found[occurrence.identifier]
+    found = await store.existing_identifiers("opportunities", [identifier])
+    return found[identifier]
