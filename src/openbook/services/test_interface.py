@@ -101,6 +101,11 @@ _RECIPES: dict[str, Recipe] = {
 }
 
 
+def test_criteria() -> tuple[str, ...]:
+    """The criteria (short names) the test interface can create opportunities for."""
+    return tuple(_RECIPES)
+
+
 def recipe_for(criterion: str, approval: bool) -> Recipe:
     name = criterion.removeprefix(CRITERIA_PREFIX)
     recipe = _RECIPES.get(name)
