@@ -15,7 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from openbook.domain.inventory import InventoryBundle, OpportunityKind, ParentDraft, Seller, TaxMode
+from openbook.domain.inventory import (
+    InventoryBundle,
+    OpportunityKind,
+    ParentDraft,
+    ParentKind,
+    Seller,
+    SellerKind,
+    TaxMode,
+)
 from openbook.services.test_interface import CRITERIA_PREFIX, recipe_for, recipe_parent, test_criteria, test_place
 
 # How many opportunities each criterion is asked for per (booking flow, opportunity type) across all the
@@ -70,6 +78,9 @@ _SELLER_CONDITIONS: dict[str, tuple[Callable[[Seller], bool], str]] = {
     ),
 }
 
+# Parents whose seller the data model requires to be an Organization (`provider`, not `organizer`).
+_ORGANIZATION_ONLY = {ParentKind.FACILITY_USE, ParentKind.INDIVIDUAL_FACILITY_USE}
+
 # Criteria that ask for an exact number of remaining spaces (the others need "at least two, or one").
 _EXACT_SPACES = {
     "TestOpportunityBookableNoSpaces",
@@ -95,7 +106,9 @@ class Bucket:
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
-    criterion: str
+    """What was not generated (``None``: for every criterion, kind or seller) and why."""
+
+    criterion: str | None
     reason: str
     kind: OpportunityKind | None = None
     seller: str | None = None
@@ -132,6 +145,13 @@ def _why_not_criterion(criterion: str) -> str | None:
     return None
 
 
+def _why_not_kind(kind: OpportunityKind, seller: Seller) -> str | None:
+    """Why no opportunity of this kind can be published for this seller, if so."""
+    if kind.parent_kind in _ORGANIZATION_ONLY and seller.kind is not SellerKind.ORGANIZATION:
+        return f"the provider of a {kind.parent_kind.value} must be an Organization, not a {seller.kind.value}"
+    return None
+
+
 def _why_not(criterion: str, kind: OpportunityKind, seller: Seller) -> str | None:
     """Why the recipe for ``criterion`` gives no match for this kind and seller, if so."""
     condition = _SELLER_CONDITIONS.get(criterion)
@@ -152,29 +172,41 @@ def conformance_plan(sellers: Sequence[Seller], *, margin: int = MARGIN, per_buc
     """
     buckets: list[Bucket] = []
     left_out: list[LeftOut] = []
+    criteria = []
     for criterion in test_criteria():
         why_not = _why_not_criterion(criterion)
-        if why_not is not None:
+        if why_not is None:
+            criteria.append(criterion)
+        else:
             left_out.append(LeftOut(criterion, why_not))
-            continue
-        uses = SUITE_USES[criterion]
-        for kind in OpportunityKind:  # create_test_opportunity makes every kind, so every kind is covered
-            for role, seller in enumerate(sellers):
+    for kind in OpportunityKind:  # create_test_opportunity makes every kind, so every kind is covered
+        for role, seller in enumerate(sellers):
+            why_not = _why_not_kind(kind, seller)
+            if why_not is not None:
+                left_out.append(LeftOut(None, why_not, kind, seller.identifier))
+                continue
+            for criterion in criteria:
                 reason = _why_not(criterion, kind, seller)
                 if reason is not None:
                     left_out.append(LeftOut(criterion, reason, kind, seller.identifier))
                     continue
-                count = per_bucket if per_bucket is not None else margin * max(uses[min(role, 1)], 1)
+                uses = SUITE_USES[criterion][min(role, 1)]
+                count = per_bucket if per_bucket is not None else margin * max(uses, 1)
                 for approval in (False, True):
                     buckets.append(Bucket(criterion, approval, kind, seller, count))
     return Plan(tuple(buckets), tuple(left_out))
 
 
-def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
-    start = (now + recipe_for(bucket.criterion, bucket.approval).starts_in).replace(second=0, microsecond=0)
+def bucket_identifier(bucket: Bucket) -> str:
+    """The identifier of the bucket's parent (its opportunities' identifiers add -0000, -0001, …)."""
     flow = "approval" if bucket.approval else "simple"
     name = bucket.criterion.removeprefix(CRITERIA_PREFIX).removeprefix("TestOpportunity")
-    identifier = f"conformance-{bucket.seller.identifier}-{bucket.kind.value}-{flow}-{name}"
+    return f"conformance-{bucket.seller.identifier}-{bucket.kind.value}-{flow}-{name}"
+
+
+def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
+    start = (now + recipe_for(bucket.criterion, bucket.approval).starts_in).replace(second=0, microsecond=0)
+    identifier = bucket_identifier(bucket)
     return recipe_parent(
         identifier=identifier,
         kind=bucket.kind,
@@ -203,5 +235,5 @@ def conformance_bundle(
     say(f"conformance data: {plan.opportunity_count} opportunities in {len(plan.buckets)} buckets")
     for left in plan.left_out:
         where = f" for {left.kind.value} from {left.seller}" if left.kind is not None else ""
-        say(f"  left out {left.criterion}{where}: {left.reason}")
+        say(f"  left out {left.criterion or 'every criterion'}{where}: {left.reason}")
     return with_conformance_data(bundle, plan, now)
