@@ -114,6 +114,7 @@ def test_the_full_plan_covers_every_kind_both_flows_and_sellers_with_twice_the_s
     assert bookable == {2 * 217, 2 * 5}
     left_out = {(left.criterion, left.seller) for left in plan.left_out}
     assert ("TestOpportunityBookableInPast", None) in left_out
+    assert ("TestOpportunityBookableFreePrepaymentRequired", None) in left_out
     assert ("TestOpportunityBookableNonFreeTaxNet", "riverside-leisure") in left_out
     assert ("TestOpportunityBookableNonFreeTaxGross", "sam-taylor-coaching") in left_out
     assert 4000 < plan.opportunity_count < 10000
