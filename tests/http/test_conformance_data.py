@@ -112,6 +112,8 @@ def test_the_full_plan_covers_every_kind_both_flows_and_sellers_with_twice_the_s
     assert {b.seller.identifier for b in plan.buckets} == {s.identifier for s in sellers}
     bookable = {b.count for b in plan.buckets if b.criterion == "TestOpportunityBookable"}
     assert bookable == {2 * 217, 2 * 5}
+    tax_net = {(b.seller.identifier, b.count) for b in plan.buckets if b.criterion.endswith("TaxNet")}
+    assert tax_net == {("sam-taylor-coaching", 2 * 8)}
     left_out = {(left.criterion, left.seller) for left in plan.left_out}
     assert ("TestOpportunityBookableInPast", None) in left_out
     assert ("TestOpportunityBookableFreePrepaymentRequired", None) in left_out

@@ -199,7 +199,10 @@ def conformance_plan(sellers: Sequence[Seller], *, margin: int = MARGIN, per_buc
                 if reason is not None:
                     left_out.append(LeftOut(criterion, reason, kind, seller.identifier))
                     continue
-                uses = SUITE_USES[criterion][min(role, 1)]
+                # The suite sends a seller-dependent criterion to whichever seller meets it (e.g. the tax
+                # tests book from the seller with that tax mode), so that seller gets all its uses.
+                by_role = SUITE_USES[criterion]
+                uses = sum(by_role) if criterion in _SELLER_CONDITIONS else by_role[min(role, 1)]
                 count = per_bucket if per_bucket is not None else margin * max(uses, 1)
                 for approval in (False, True):
                     buckets.append(Bucket(criterion, approval, kind, seller, count))
