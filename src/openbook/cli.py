@@ -20,6 +20,7 @@ from openbook.importing.json_format import parse_inventory_json
 from openbook.importing.problems import ImportRejected
 from openbook.log_config import configure_logging
 from openbook.services.backoffice import BackOfficeError, StaffAdmin
+from openbook.services.conformance_data import conformance_bundle
 from openbook.services.demo import demo_inventory
 from openbook.services.inventory import import_inventory
 from openbook.services.partners import NewCredentials, PartnerAdmin, PartnerAdminError
@@ -251,12 +252,27 @@ def import_command(database_url: str, data_dir: Path, file: Path) -> None:
 
 @main.command()
 @database_options
-def demo(database_url: str, data_dir: Path) -> None:
+@click.option(
+    "--conformance-data",
+    is_flag=True,
+    help="Also load opportunities for the OpenActive Test Suite's random mode (docs/conformance.md).",
+)
+@click.option(
+    "--conformance-count",
+    type=click.IntRange(1),
+    default=None,
+    help="With --conformance-data: this many per criterion, flow, type and seller (default: twice the suite's uses).",
+)
+def demo(database_url: str, data_dir: Path, conformance_data: bool, conformance_count: int | None) -> None:
     """Load the demo inventory: two sellers and a fortnight of sessions and facility slots."""
     url = _url(database_url, data_dir)
     prepare_database(url)
+    now = datetime.now(UTC)
+    bundle = demo_inventory(now)
+    if conformance_data:
+        bundle = conformance_bundle(bundle, now, conformance_count, click.echo)
     try:
-        _report(asyncio.run(_import(url, demo_inventory(datetime.now(UTC)))))
+        _report(asyncio.run(_import(url, bundle)))
     except ImportRejected as rejected:
         raise click.ClickException(f"demo data is already loaded ({rejected.problems[0]})") from None
 

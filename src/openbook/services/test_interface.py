@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -110,6 +111,11 @@ _RECIPES: dict[str, Recipe] = {
 }
 
 
+def test_criteria() -> tuple[str, ...]:
+    """The criteria (short names) the test interface can create opportunities for."""
+    return tuple(_RECIPES)
+
+
 def recipe_for(criterion: str, approval: bool) -> Recipe:
     name = criterion.removeprefix(CRITERIA_PREFIX)
     recipe = _RECIPES.get(name)
@@ -118,6 +124,83 @@ def recipe_for(criterion: str, approval: bool) -> Recipe:
     if approval:
         recipe = replace(recipe, requirements=(*recipe.requirements, FlowRequirement.APPROVAL))
     return recipe
+
+
+def test_place() -> Place:
+    """The place every generated opportunity is held at."""
+    return Place(
+        TEST_PLACE,
+        "Test Interface Hall",
+        PostalAddress("1 Test Street", "Testville", "Testshire", "TE1 1ST", "GB"),
+        51.5,
+        -0.1,
+    )
+
+
+def recipe_parent(
+    *,
+    identifier: str,
+    kind: OpportunityKind,
+    seller_identifier: str,
+    criterion: str,
+    approval: bool,
+    starts: Sequence[tuple[str, datetime]],
+    dataset: str | None,
+) -> ParentDraft:
+    """A parent whose offer and opportunities (one per (identifier, start), with the sessions of a course
+    or the whole of a HeadlineEvent's event as the kind needs) meet ``criterion``."""
+    recipe = recipe_for(criterion, approval)
+    offer = Offer(
+        identifier="test-offer",
+        price=Money(Decimal(recipe.price), "GBP"),
+        name="Test offer",
+        prepayment=recipe.prepayment,
+        valid_from_before_start=recipe.valid_from,
+        valid_through_before_start=recipe.valid_through,
+        latest_cancellation_before_start=recipe.cancellation_window,
+        allow_customer_cancellation_full_refund=recipe.full_refund,
+        requirements=recipe.requirements,
+        intake_form=recipe.intake_form,
+    )
+    return ParentDraft(
+        identifier=identifier,
+        kind=kind.parent_kind,
+        seller=seller_identifier,
+        name=f"Test {kind.value} {criterion.removeprefix(CRITERIA_PREFIX)}",
+        concepts=(SQUASH_COURT,) if kind.parent_kind.is_facility else (YOGA,),
+        place=TEST_PLACE,
+        offers=(offer,),
+        opportunities=tuple(draft for name, start in starts for draft in _drafts(recipe, kind, name, start)),
+        test_dataset=dataset,
+    )
+
+
+def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -> tuple[OpportunityDraft, ...]:
+    """The opportunity ``name`` of ``kind`` starting at ``start``, first, with the rows it needs."""
+    capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
+    end, mode = start + timedelta(hours=1), AttendanceMode.OFFLINE
+    if not kind.is_dated:  # on demand: available from `start` for a year (or, in the past, no longer)
+        end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
+        mode = AttendanceMode.ONLINE
+    sessions: tuple[OpportunityDraft, ...] = ()
+    if kind is OpportunityKind.COURSE_INSTANCE:  # four weekly sessions, booked as a whole
+        sessions = tuple(
+            OpportunityDraft(
+                f"{name}-{n}",
+                OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
+                start + timedelta(weeks=n),
+                start + timedelta(weeks=n, hours=1),
+                capacity,
+                recipe.status,
+            )
+            for n in range(COURSE_SESSIONS)
+        )
+        end = sessions[-1].end
+    whole = kind.super_event_kind
+    if whole is not None:  # an event of a HeadlineEvent: the HeadlineEvent spans the day around it
+        day = (start - timedelta(hours=1), end + timedelta(hours=6))
+        sessions = (OpportunityDraft(f"{name}-whole", whole, *day, capacity, recipe.status),)
+    return (OpportunityDraft(name, kind, start, end, capacity, recipe.status, mode), *sessions)
 
 
 async def create_test_opportunity(
@@ -132,72 +215,22 @@ async def create_test_opportunity(
     now: datetime,
 ) -> int:
     """Create one opportunity (with its own parent) meeting ``criterion``; returns its id."""
-    recipe = recipe_for(criterion, approval)
     tag = uuid.uuid4().hex[:12]
-    start = (now + recipe.starts_in).replace(microsecond=0)
-    offer = Offer(
-        identifier="test-offer",
-        price=Money(Decimal(recipe.price), "GBP"),
-        name="Test offer",
-        prepayment=recipe.prepayment,
-        valid_from_before_start=recipe.valid_from,
-        valid_through_before_start=recipe.valid_through,
-        latest_cancellation_before_start=recipe.cancellation_window,
-        allow_customer_cancellation_full_refund=recipe.full_refund,
-        requirements=recipe.requirements,
-        intake_form=recipe.intake_form,
-    )
-    capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
-    end, mode = start + timedelta(hours=1), AttendanceMode.OFFLINE
-    if not kind.is_dated:  # on demand: available from `start` for a year (or, in the past, no longer)
-        end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
-        mode = AttendanceMode.ONLINE
-    sessions: tuple[OpportunityDraft, ...] = ()
-    if kind is OpportunityKind.COURSE_INSTANCE:  # four weekly sessions, booked as a whole
-        sessions = tuple(
-            OpportunityDraft(
-                f"test-{tag}-{n}",
-                OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
-                start + timedelta(weeks=n),
-                start + timedelta(weeks=n, hours=1),
-                capacity,
-                recipe.status,
-            )
-            for n in range(COURSE_SESSIONS)
-        )
-        end = sessions[-1].end
-    occurrence = OpportunityDraft(f"test-{tag}", kind, start, end, capacity, recipe.status, mode)
-    whole = kind.super_event_kind
-    if whole is not None:  # an event of a HeadlineEvent: the HeadlineEvent spans the day around it
-        day = (start - timedelta(hours=1), end + timedelta(hours=6))
-        sessions = (OpportunityDraft(f"test-{tag}-whole", whole, *day, capacity, recipe.status),)
-    places = (
-        ()
-        if await store.existing_identifiers("places", [TEST_PLACE])
-        else (
-            Place(
-                TEST_PLACE,
-                "Test Interface Hall",
-                PostalAddress("1 Test Street", "Testville", "Testshire", "TE1 1ST", "GB"),
-                51.5,
-                -0.1,
-            ),
-        )
-    )
-    parent = ParentDraft(
+    start = (now + recipe_for(criterion, approval).starts_in).replace(microsecond=0)
+    identifier = f"test-{tag}"
+    parent = recipe_parent(
         identifier=f"test-parent-{tag}",
-        kind=kind.parent_kind,
-        seller=seller_identifier,
-        name=f"Test {kind.value} {criterion.removeprefix(CRITERIA_PREFIX)}",
-        concepts=(SQUASH_COURT,) if kind.parent_kind.is_facility else (YOGA,),
-        place=TEST_PLACE,
-        offers=(offer,),
-        opportunities=(occurrence, *sessions),
-        test_dataset=dataset,
+        kind=kind,
+        seller_identifier=seller_identifier,
+        criterion=criterion,
+        approval=approval,
+        starts=((identifier, start),),
+        dataset=dataset,
     )
+    places = () if await store.existing_identifiers("places", [TEST_PLACE]) else (test_place(),)
     await import_inventory(store, InventoryBundle(places=places, parents=(parent,)), vocabulary)
-    found = await store.existing_identifiers("opportunities", [occurrence.identifier])
-    return found[occurrence.identifier]
+    found = await store.existing_identifiers("opportunities", [identifier])
+    return found[identifier]
 
 
 # ---- simulated changes of logistics ---------------------------------------------------------------------
