@@ -10,8 +10,9 @@ from typing import Any
 
 from tests.http import test_backoffice
 from tests.http.test_booking import eventually, item_errors
-from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
+from tests.http.test_open_data import assert_valid_feed_item, load, wait_for_items
 from tests.support.booking import BookingClient, Opportunity, new_uuid
+from tests.support.flows import dataset_feed, quote_and_book
 from tests.support.server_fixture import RunningServer
 from tests.unit.test_import_events import COURSE
 from tests.unit.test_import_formats import VALID
@@ -37,25 +38,16 @@ def test_a_course_is_published_whole_with_its_sessions(booking: BookingClient, o
     assert [s["startDate"] for s in sessions] == sorted(s["startDate"] for s in sessions)
     assert data["startDate"] == sessions[0]["startDate"][:10] and data["endDate"] == sessions[-1]["endDate"][:10]
 
-    server = RunningServer(booking.base_url, None, booking.client)  # type: ignore[arg-type]
-    (feed,) = [d for d in dataset_of(server)["distribution"] if d["contentUrl"].endswith("/feeds/course-instances")]
+    feed = dataset_feed(booking, "course-instances")
     assert (feed["additionalType"], feed["identifier"]) == ("https://schema.org/CourseInstance", "CourseInstance")
 
 
 def test_a_course_is_booked_through_c1_c2_and_b(booking: BookingClient, oa_validator: Any) -> None:
     course = booking.create(kind="CourseInstance")
-    uuid = new_uuid()
-    c1 = booking.c1(uuid, booking.quote_body([course]))
-    assert c1.status_code == 200, c1.text
-    oa_validator.assert_valid(c1.json(), "C1Response")
-    ordered = c1.json()["orderedItem"][0]["orderedItem"]
+    uuid, c1, b = quote_and_book(booking, [course], oa_validator.assert_valid)
+    ordered = c1["orderedItem"][0]["orderedItem"]
     assert ordered["@type"] == "CourseInstance" and ordered["remainingAttendeeCapacity"] == 10
     assert not {"subEvent", "offers", "organizer"} & set(ordered)
-    c2 = booking.c2(uuid, booking.quote_body([course], customer=True))
-    assert c2.status_code == 200, c2.text
-    oa_validator.assert_valid(c2.json(), "C2Response")
-    b = booking.b(uuid, booking.order_body([course]))
-    assert b.status_code == 201, b.text
     oa_validator.assert_valid(b.json(), "BResponse")
     assert eventually(lambda: booking.remaining(course) == 9)
     assert_valid_feed_item(oa_validator, booking.feed_item(course.id)["data"])

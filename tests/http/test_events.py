@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from tests.http.test_booking import error_of, eventually, item_errors
-from tests.http.test_open_data import assert_valid_feed_item, dataset_of
+from tests.http.test_open_data import assert_valid_feed_item
 from tests.support.booking import BookingClient, Opportunity, new_uuid
+from tests.support.flows import dataset_feed, quote_and_book
 from tests.support.server_fixture import RunningServer
 
 SEGMENTS = {"Event": "events", "HeadlineEvent": "headline-events"}
@@ -23,12 +24,6 @@ ADDITIONAL_TYPES = {"Event": "https://schema.org/Event", "HeadlineEvent": "https
 def kind(request: pytest.FixtureRequest) -> str:
     """Each type booked as a whole, with offers on its own @id and no parent."""
     return str(request.param)
-
-
-def _server(booking: BookingClient) -> RunningServer:
-    from openbook.store.urls import DatabaseUrl
-
-    return RunningServer(booking.base_url, DatabaseUrl.parse(""), booking.client)
 
 
 def test_an_event_is_published_whole_in_its_own_feed(booking: BookingClient, kind: str, oa_validator: Any) -> None:
@@ -47,28 +42,19 @@ def test_an_event_is_published_whole_in_its_own_feed(booking: BookingClient, kin
     assert (data["maximumAttendeeCapacity"], data["remainingAttendeeCapacity"]) == (10, 10)
     assert data["startDate"] < data["endDate"]
 
-    dataset = dataset_of(_server(booking))
-    (events,) = [d for d in dataset["distribution"] if d["contentUrl"].endswith(f"/feeds/{SEGMENTS[kind]}")]
+    events = dataset_feed(booking, SEGMENTS[kind])
     assert events["additionalType"] == ADDITIONAL_TYPES[kind]
     assert events["identifier"] == kind
 
 
 def test_an_event_is_booked_through_c1_c2_and_b(booking: BookingClient, kind: str, oa_validator: Any) -> None:
     event = booking.create(kind=kind)
-    uuid = new_uuid()
-    c1 = booking.c1(uuid, booking.quote_body([event]))
-    assert c1.status_code == 200, c1.text
-    oa_validator.assert_valid(c1.json(), "C1Response")
-    ordered = c1.json()["orderedItem"][0]
+    uuid, c1, b = quote_and_book(booking, [event], oa_validator.assert_valid)
+    ordered = c1["orderedItem"][0]
     assert ordered["orderedItem"]["@type"] == kind
     assert ordered["orderedItem"]["remainingAttendeeCapacity"] == 10
     assert "offers" not in ordered["orderedItem"] and "organizer" not in ordered["orderedItem"]
     assert ordered["acceptedOffer"]["@id"] == event.offer_id
-    c2 = booking.c2(uuid, booking.quote_body([event], customer=True))
-    assert c2.status_code == 200, c2.text
-    oa_validator.assert_valid(c2.json(), "C2Response")
-    b = booking.b(uuid, booking.order_body([event]))
-    assert b.status_code == 201, b.text
     order = b.json()
     oa_validator.assert_valid(order, "BResponse")
     assert order["orderedItem"][0]["orderItemStatus"] == "https://openactive.io/OrderItemConfirmed"

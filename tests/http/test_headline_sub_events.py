@@ -11,6 +11,7 @@ import pytest
 from tests.http.test_booking import eventually, item_errors
 from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
 from tests.support.booking import BookingClient, Opportunity, new_uuid
+from tests.support.flows import quote_and_book
 from tests.support.server_fixture import RunningServer
 from tests.unit.test_import_events import with_event
 
@@ -48,19 +49,11 @@ def test_a_sub_event_is_published_with_its_whole(booking: BookingClient, kind: s
 
 def test_a_sub_event_is_booked_on_its_own(booking: BookingClient, kind: str, oa_validator: Any) -> None:
     part = booking.create(kind=kind)
-    uuid = new_uuid()
-    c1 = booking.c1(uuid, booking.quote_body([part]))
-    assert c1.status_code == 200, c1.text
-    oa_validator.assert_valid(c1.json(), "C1Response")
-    ordered = c1.json()["orderedItem"][0]["orderedItem"]
+    uuid, c1, b = quote_and_book(booking, [part], oa_validator.assert_valid)
+    ordered = c1["orderedItem"][0]["orderedItem"]
     assert ordered["@type"] == "Event" and ordered["remainingAttendeeCapacity"] == 10
     assert ordered["superEvent"]["@type"] == kind.removesuffix("SubEvent")
     assert not {"offers", "organizer", "subEvent"} & (set(ordered) | set(ordered["superEvent"]))
-    c2 = booking.c2(uuid, booking.quote_body([part], customer=True))
-    assert c2.status_code == 200, c2.text
-    oa_validator.assert_valid(c2.json(), "C2Response")
-    b = booking.b(uuid, booking.order_body([part]))
-    assert b.status_code == 201, b.text
     oa_validator.assert_valid(b.json(), "BResponse")
     assert eventually(lambda: booking.remaining(part) == 9)
     whole_id = booking.feed_item(part.id)["data"]["superEvent"]["@id"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.http.test_booking import eventually, item_errors
-from tests.http.test_open_data import assert_valid_feed_item, dataset_of, load, wait_for_items
+from tests.http.test_open_data import assert_valid_feed_item, load, wait_for_items
 from tests.support.booking import BookingClient, new_uuid
+from tests.support.flows import dataset_feed, quote_and_book
 from tests.support.server_fixture import RunningServer
 from tests.unit.test_import_events import ON_DEMAND
 from tests.unit.test_import_formats import VALID
@@ -44,25 +45,18 @@ def test_an_on_demand_event_is_published_without_place_dates_or_capacity(
     absent = {"location", "startDate", "endDate", "eventAttendanceMode", "remainingAttendeeCapacity", "superEvent"}
     assert not absent & set(data)
 
-    server = RunningServer(booking.base_url, None, booking.client)  # type: ignore[arg-type]
-    (feed,) = [d for d in dataset_of(server)["distribution"] if d["contentUrl"].endswith("/feeds/on-demand-events")]
+    feed = dataset_feed(booking, "on-demand-events")
     assert (feed["additionalType"], feed["identifier"]) == ("https://schema.org/OnDemandEvent", "OnDemandEvent")
 
 
 def test_an_on_demand_event_is_booked_through_c1_c2_and_b(booking: BookingClient, oa_validator: Any) -> None:
     event = booking.create(kind="OnDemandEvent")
-    uuid = new_uuid()
-    c1 = booking.c1(uuid, booking.quote_body([event, event]))
-    assert c1.status_code == 200, c1.text
-    assert_valid_response(oa_validator, c1.json(), "C1Response")
-    ordered = c1.json()["orderedItem"][0]["orderedItem"]
+    uuid, c1, b = quote_and_book(
+        booking, [event, event], lambda document, mode: assert_valid_response(oa_validator, document, mode)
+    )
+    ordered = c1["orderedItem"][0]["orderedItem"]
     assert ordered["@type"] == "OnDemandEvent" and ordered["@id"] == event.id
     assert not {"offers", "organizer", "remainingAttendeeCapacity", "location", "startDate"} & set(ordered)
-    c2 = booking.c2(uuid, booking.quote_body([event, event], customer=True))
-    assert c2.status_code == 200, c2.text
-    assert_valid_response(oa_validator, c2.json(), "C2Response")
-    b = booking.b(uuid, booking.order_body([event, event]))
-    assert b.status_code == 201, b.text
     order = b.json()
     assert_valid_response(oa_validator, order, "BResponse")
     assert [i["orderItemStatus"] for i in order["orderedItem"]] == ["https://openactive.io/OrderItemConfirmed"] * 2
