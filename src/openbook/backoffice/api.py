@@ -25,6 +25,7 @@ from openbook.runtime import Runtime
 from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
 from openbook.services.logistics import Logistics
+from openbook.services.proposals import NOTE_LIMIT
 from openbook.store.port import SellerOrder, Staff, StoredItem
 
 PREFIX = "/backoffice/api"
@@ -177,8 +178,8 @@ def _decision(body: dict[str, Any]) -> tuple[Decision, str | None]:
     if decision is None:
         raise BackOfficeError("invalid_decision", 400, "decision is one of accept, reject, amend")
     note = body.get("note")
-    if note is not None and (not isinstance(note, str) or not note.strip() or len(note) > 1000):
-        raise BackOfficeError("invalid_note", 400, "note is text of 1 to 1000 characters")
+    if note is not None and (not isinstance(note, str) or not note.strip() or len(note) > NOTE_LIMIT):
+        raise BackOfficeError("invalid_note", 400, f"note is text of 1 to {NOTE_LIMIT} characters")
     return decision, note
 
 

@@ -39,6 +39,7 @@ from openbook.services.seller_actions import (
 from openbook.services.test_interface import (
     SIMULATED_LOGISTICS,
     create_test_opportunity,
+    first_booked_place,
     simulate_change_of_logistics,
     simulate_replacement,
 )
@@ -486,7 +487,6 @@ def _target_uuid(runtime: Runtime, target: str, collection: str) -> str:
 
 
 _LOGISTICS = "test:ChangeOfLogistics"
-_CONFIRMED = OrderItemStatus.CONFIRMED.value
 
 
 async def _simulate_logistics(runtime: Runtime, caller: Caller, action: str, target: str) -> None:
@@ -499,15 +499,8 @@ async def _simulate_logistics(runtime: Runtime, caller: Caller, action: str, tar
     if opportunity is not None:
         opportunity_id = opportunity[1]
     else:
-        prefix = f"{runtime.urls.booking_api}/orders/"
-        uuid = canonical_uuid(target.removeprefix(prefix)) if target.startswith(prefix) else None
-        order = None if uuid is None else await runtime.store.order(caller.partner.id, uuid)
-        if order is None or order.kind != "Order":
-            raise BookingError(errors.UNKNOWN_ORDER, f"{target!r} is neither an opportunity @id nor an Order's")
-        booked = [item.opportunity_id for item in order.items if item.status == _CONFIRMED]
-        if not booked:
-            raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to take place")
-        opportunity_id = booked[0]
+        uuid = _target_uuid(runtime, target, "orders")
+        opportunity_id = (await first_booked_place(runtime.store, caller.partner, uuid)).opportunity_id
     try:
         await simulate_change_of_logistics(runtime.store, runtime.vocabulary, opportunity_id, what, runtime.clock.now())
     except LogisticsRefused as refused:

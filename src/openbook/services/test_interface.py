@@ -38,7 +38,7 @@ from openbook.services.demo import SQUASH_COURT, YOGA
 from openbook.services.inventory import import_inventory
 from openbook.services.logistics import Logistics, change_logistics
 from openbook.services.seller_actions import replace_item
-from openbook.store.port import IdentifierConflict, OpportunityLogistics, Partner, Store, StoredOrder
+from openbook.store.port import IdentifierConflict, OpportunityLogistics, Partner, Store, StoredItem, StoredOrder
 
 CRITERIA_PREFIX = "https://openactive.io/test-interface#"
 TEST_PLACE = "test-interface-place"
@@ -283,15 +283,21 @@ async def simulate_replacement(store: Store, partner: Partner, uuid: str, now: d
     """The seller moves the order's first confirmed place to a new occurrence of the same parent a day later
     (test opportunities have their own parent, so the occurrence is made for it), as services.seller_actions
     does for the back office."""
+    place = await first_booked_place(store, partner, uuid)
+    later = int(REPLACEMENT_LATER.total_seconds() * 1000)
+    occurrence = await store.add_occurrence(place.opportunity_id, f"test-replacement-{uuid4_hex()}", later)
+    return await replace_item(store, partner, uuid, place.line, occurrence, now)
+
+
+async def first_booked_place(store: Store, partner: Partner, uuid: str) -> StoredItem:
+    """The order's first confirmed place: what a simulated action aimed at a whole Order acts on."""
     order = await store.order(partner.id, uuid)
     if order is None or order.kind != "Order":
         raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
     booked = [item for item in order.items if item.status == OrderItemStatus.CONFIRMED.value]
     if not booked:
         raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to be used")
-    later = int(REPLACEMENT_LATER.total_seconds() * 1000)
-    occurrence = await store.add_occurrence(booked[0].opportunity_id, f"test-replacement-{uuid4_hex()}", later)
-    return await replace_item(store, partner, uuid, booked[0].line, occurrence, now)
+    return booked[0]
 
 
 def uuid4_hex() -> str:
