@@ -24,6 +24,7 @@ class Settings:
     test_mode: bool = False
     token_lifetime: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_TOKEN_LIFETIME))
     booking_terms_url: str | None = None  # the operator's terms for bookings made through this system
+    assets_url: str | None = None  # the public (https) origin of pass images, when not the base URL
     feed_sequencer_interval: float = 0.2
     lease_sweep_interval: float = 1.0
     dataset_site: DatasetSiteSettings = field(default_factory=DatasetSiteSettings)
@@ -43,6 +44,7 @@ class Settings:
             test_mode=env.get("OPENBOOK_TEST_MODE", "") in ("1", "true", "yes"),
             token_lifetime=parse_duration(env.get("OPENBOOK_TOKEN_LIFETIME", DEFAULT_TOKEN_LIFETIME)),
             booking_terms_url=env.get("OPENBOOK_BOOKING_TERMS_URL") or None,
+            assets_url=env.get("OPENBOOK_ASSETS_URL") or None,
             dataset_site=DatasetSiteSettings(
                 name=env.get("OPENBOOK_DATASET_NAME", site.name),
                 publisher_name=env.get("OPENBOOK_PUBLISHER_NAME", site.publisher_name),

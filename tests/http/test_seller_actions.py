@@ -68,7 +68,7 @@ def test_actions_on_cancelled_or_unknown_orders(booking: BookingClient, oa_valid
     (entry,) = eventually(booking.orders_feed)
     assert entry["data"]["orderedItem"][0]["orderItemStatus"] == OA + "CustomerCancelled"
     error_of(act(booking, "CustomerNoticeSimulateAction", new_uuid()), 404, "UnknownOrderError", oa_validator)
-    response = act(booking, "AccessChannelUpdateSimulateAction", uuid)
+    response = act(booking, "TeleportSimulateAction", uuid)  # no such action
     error_of(response, 400, "OpenBookingError", oa_validator)
 
 

@@ -55,6 +55,7 @@ const PropertyHelper = require(path.join(VALIDATOR_DIR, 'src', 'helpers', 'prope
 const CACHE_DIR = process.env.OA_VALIDATOR_CACHE_DIR || path.join(HERE, '.cache');
 const ACTIVITY_LIST_FILE = process.env.OA_VALIDATOR_ACTIVITY_LIST
   || path.join(HERE, '..', '..', 'src', 'openbook', 'data', 'activity-list.jsonld');
+const BETA_FILE = path.join(HERE, 'ns-beta-subset.jsonld');
 const ALLOW_NETWORK = process.env.OA_VALIDATOR_ALLOW_NETWORK === '1';
 const SPEEDUP = process.env.OA_VALIDATOR_NO_SPEEDUP !== '1';
 const TEN_YEARS_S = 10 * 365 * 24 * 3600;
@@ -68,6 +69,7 @@ for (const group of META.validationModeGroups || []) {
 /**
  * Documents the validator may fetch, served from local copies.
  * - https://openactive.io/activity-list: the activity list (only the rule ActivityInActivityListRule reads it).
+ * - https://openactive.io/ns-beta: the beta namespace (ns-beta-subset.jsonld: the beta terms openbook uses).
  * - https://schema.org/: the schema.org @context. The validator only fetches it to resolve the prefix of a
  *   property that is not in the OpenActive model when the document's @context lists "https://schema.org/".
  *   schema.org serves that context (via a Link header) at /docs/jsonldcontext.jsonld; it maps every
@@ -98,6 +100,8 @@ function schemaOrgContext() {
 const SEEDS = [
   { url: 'https://openactive.io/activity-list', load: () => JSON.parse(fs.readFileSync(ACTIVITY_LIST_FILE, 'utf8')), source: ACTIVITY_LIST_FILE },
   { url: 'https://schema.org/', load: schemaOrgContext, source: '@openactive/data-models schemaOrgVocab' },
+  // The beta namespace, cut down to the beta terms openbook emits (beta:codeType on a Barcode).
+  { url: 'https://openactive.io/ns-beta', load: () => JSON.parse(fs.readFileSync(BETA_FILE, 'utf8')), source: BETA_FILE },
 ];
 for (const arg of process.argv.slice(2)) {
   if (arg.startsWith('--')) continue;

@@ -277,7 +277,7 @@ def test_closed_validator_refuses_and_a_new_one_restarts(tmp_path: Path) -> None
     try:
         assert validator.failures(scheduled_session(), "BookableRPDEFeed") == []
         assert validator.start_seconds is not None
-        assert len(list((tmp_path / "cache").glob("*.json"))) == 2  # activity list and schema.org context
+        assert len(list((tmp_path / "cache").glob("*.json"))) == 3  # activity list, schema.org and beta contexts
     finally:
         validator.close()
     with pytest.raises(ValidatorError, match="closed"):

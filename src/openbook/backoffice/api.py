@@ -1,6 +1,6 @@
 """`/backoffice/api/…`: a seller's staff list their orders, cancel them, take the register, send notices,
 renew the means of entry (access codes, access passes), and change an opportunity's logistics (name, place,
-times).
+times, and the access channel of one attended online).
 
 Errors are `{"error": {"code": "...", "message": "..."}}` with a stable snake_case code and the HTTP status.
 """
@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openbook.domain.errors import BookingError
+from openbook.domain.inventory import VirtualLocation
 from openbook.domain.money import from_minor
 from openbook.domain.proposals import Decision
 from openbook.runtime import Runtime
@@ -183,7 +184,14 @@ def _decision(body: dict[str, Any]) -> tuple[Decision, str | None]:
     return decision, note
 
 
-_LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate"}
+_LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate", "accessChannel"}
+_CHANNEL_FIELDS = {
+    "url": "url",
+    "name": "name",
+    "description": "description",
+    "accessId": "access_id",
+    "accessCode": "access_code",
+}
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
@@ -210,7 +218,23 @@ def _logistics(body: dict[str, Any]) -> Logistics:
     unexpected = sorted(set(body) - _LOGISTICS_FIELDS)
     if unexpected:
         raise BackOfficeError("unexpected_fields", 400, f"not a logistics field: {', '.join(unexpected)}")
-    return Logistics(_text(body, "name"), _text(body, "place"), _instant(body, "startDate"), _instant(body, "endDate"))
+    return Logistics(
+        _text(body, "name"),
+        _text(body, "place"),
+        _instant(body, "startDate"),
+        _instant(body, "endDate"),
+        _channel(body.get("accessChannel")),
+    )
+
+
+def _channel(value: object) -> VirtualLocation | None:
+    """``accessChannel``: the meeting link (and its name, description, meeting id, passcode) for booked customers."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - set(_CHANNEL_FIELDS):
+        known = ", ".join(_CHANNEL_FIELDS)
+        raise BackOfficeError("invalid_channel", 400, f"accessChannel is an object with any of {known}")
+    return VirtualLocation(**{_CHANNEL_FIELDS[key]: _text(value, key) for key in value})
 
 
 @handles_errors

@@ -57,6 +57,33 @@ class AttendanceMode(StrEnum):
     ONLINE = SCHEMA + "OnlineEventAttendanceMode"
     MIXED = SCHEMA + "MixedEventAttendanceMode"
 
+    @property
+    def is_remote(self) -> bool:
+        """Attended (also) online: booked places need an access channel."""
+        return self is not AttendanceMode.OFFLINE
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualLocation:
+    """How a booked customer joins an opportunity online (``accessChannel``): private, given only with a booking,
+    never published in the open feeds. The model wants at least a name, a description or a URL."""
+
+    url: str | None = None
+    name: str | None = None
+    description: str | None = None
+    access_id: str | None = None  # a meeting number, to join without the URL
+    access_code: str | None = None  # its password or pin
+
+    def problem(self, mode: AttendanceMode) -> str | None:
+        """Why this channel cannot belong to an opportunity attended in ``mode``, if so."""
+        if not mode.is_remote:
+            return "only an opportunity attended online (or mixed) has an access channel"
+        if not (self.url or self.name or self.description):
+            return "an access channel needs a url, a name or a description"
+        if self.url is not None and not self.url.startswith(("https://", "http://")):
+            return "an access channel's url must be an http(s) URL"
+        return None
+
 
 class ParentKind(StrEnum):
     """Things that group bookable opportunities, or (standalone events) describe one.
@@ -281,6 +308,7 @@ class Opportunity:
     attendance_mode: AttendanceMode = AttendanceMode.OFFLINE
     test_dataset: str | None = None
     id: int | None = None
+    access_channel: VirtualLocation | None = None
 
     @property
     def duration(self) -> timedelta:
@@ -309,6 +337,7 @@ class OpportunityDraft:
     maximum_capacity: int
     event_status: EventStatus = EventStatus.SCHEDULED
     attendance_mode: AttendanceMode = AttendanceMode.OFFLINE
+    access_channel: VirtualLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)

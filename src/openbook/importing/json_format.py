@@ -26,6 +26,7 @@ from openbook.domain.inventory import (
     SellerKind,
     TaxMode,
     Terms,
+    VirtualLocation,
 )
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
@@ -280,7 +281,30 @@ def _occurrence(reader: RecordReader, kind: OpportunityKind, capacity_field: str
         return None
     if status is None or mode is None:
         return None
-    return OpportunityDraft(identifier, kind, start, end, capacity, status, mode)
+    channel = _access_channel(reader, mode)
+    return OpportunityDraft(identifier, kind, start, end, capacity, status, mode, channel)
+
+
+def _access_channel(reader: RecordReader, mode: AttendanceMode) -> VirtualLocation | None:
+    """``accessChannel``: how booked customers join online (url, name, description, accessId, accessCode)."""
+    nested = reader.nested("accessChannel")
+    if nested is None or not isinstance(reader.data["accessChannel"], dict):  # the nested reader said why
+        return None
+    unknown = sorted(set(nested.data) - {"@type", "url", "name", "description", "accessId", "accessCode"})
+    if unknown:
+        reader.problem("accessChannel", f"unknown field(s) {', '.join(unknown)}")
+    channel = VirtualLocation(
+        url=nested.text("url"),
+        name=nested.text("name"),
+        description=nested.text("description"),
+        access_id=nested.text("accessId"),
+        access_code=nested.text("accessCode"),
+    )
+    problem = channel.problem(mode)
+    if problem is not None:
+        reader.problem("accessChannel", problem)
+        return None
+    return channel
 
 
 def _parent_fields(
@@ -394,6 +418,7 @@ def _on_demand(reader: RecordReader) -> ParentDraft | None:
     if end <= start:
         reader.problem("availableUntil", f"must be after availableFrom ({start.isoformat()})")
     capacity = reader.integer("maximumAttendeeCapacity", minimum=0)
+    channel = _access_channel(reader, AttendanceMode.ONLINE)
     if fields is None or identifier is None or end <= start:
         return None
     draft = OpportunityDraft(
@@ -403,6 +428,7 @@ def _on_demand(reader: RecordReader) -> ParentDraft | None:
         end,
         ON_DEMAND_CAPACITY if capacity is None else capacity,
         attendance_mode=AttendanceMode.ONLINE,
+        access_channel=channel,
     )
     return ParentDraft(kind=ParentKind.ON_DEMAND_EVENT, opportunities=(draft,), **fields)
 

@@ -40,10 +40,11 @@ from openbook.services.test_interface import (
     SIMULATED_LOGISTICS,
     create_test_opportunity,
     first_booked_place,
+    simulate_access_channel_update,
     simulate_change_of_logistics,
     simulate_replacement,
 )
-from openbook.store.port import StoredOrder
+from openbook.store.port import InventoryView, StoredOrder
 
 BOOKING_MEDIA_TYPE = "application/vnd.openactive.booking+json; version=1"
 ACCEPTED_MEDIA_TYPES = ("application/vnd.openactive.booking+json", "application/json", "application/ld+json")
@@ -214,8 +215,9 @@ async def _book_proposal(runtime: Runtime, caller: Caller, uuid: str, document: 
         raise BookingError(errors.BAD_REQUEST, "payment must be an object")
     booking = ProposalBooking(uuid, version_uuid, payment, fingerprint(document))
 
-    def render(proposal: StoredOrder, reflected: dict[str, Any] | None) -> str:
-        return _ENCODER.encode(proposal_render.order_from_proposal(runtime.urls, proposal, reflected)).decode()
+    def render(proposal: StoredOrder, reflected: dict[str, Any] | None, inventory: InventoryView) -> str:
+        document = proposal_render.order_from_proposal(runtime.urls, proposal, reflected, inventory)
+        return _ENCODER.encode(document).decode()
 
     body = await _proposals(runtime).book(caller.partner, booking, runtime.clock.now(), render)
     return booking_response(body.encode(), 201, {"Location": f"{runtime.urls.booking_api}/orders/{uuid}"})
@@ -466,6 +468,11 @@ async def test_action(request: Request) -> Response:
             await renew_access_passes(store, partner, uuid, now)
         case "test:ReplacementSimulateAction":
             await simulate_replacement(store, partner, uuid, now)
+        case "test:AccessChannelUpdateSimulateAction":
+            try:
+                await simulate_access_channel_update(store, partner, uuid, now)
+            except LogisticsRefused as refused:
+                raise _logistics_error(refused) from refused
         case _:
             raise BookingError(errors.BAD_REQUEST, f"this booking system does not simulate {action!r}")
     return Response(status_code=204)
@@ -504,8 +511,12 @@ async def _simulate_logistics(runtime: Runtime, caller: Caller, action: str, tar
     try:
         await simulate_change_of_logistics(runtime.store, runtime.vocabulary, opportunity_id, what, runtime.clock.now())
     except LogisticsRefused as refused:
-        kind = {404: errors.NOT_FOUND, 409: errors.UNABLE_TO_PROCESS_ORDER_ITEM}.get(refused.status, errors.BAD_REQUEST)
-        raise BookingError(kind, refused.message) from refused
+        raise _logistics_error(refused) from refused
+
+
+def _logistics_error(refused: LogisticsRefused) -> BookingError:
+    kind = {404: errors.NOT_FOUND, 409: errors.UNABLE_TO_PROCESS_ORDER_ITEM}.get(refused.status, errors.BAD_REQUEST)
+    return BookingError(kind, refused.message)
 
 
 @handles_errors

@@ -6,25 +6,35 @@ from decimal import Decimal
 
 import msgspec
 
-from openbook.domain.access import ItemAccess
+from openbook.domain.access import Barcode, ItemAccess
 from openbook.domain.attendees import ATTENDEE_FIELDS
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
-from openbook.domain.inventory import FlowRequirement, Offer, Opportunity, OpportunityKind, ParentKind
+from openbook.domain.inventory import (
+    FlowRequirement,
+    Offer,
+    Opportunity,
+    OpportunityKind,
+    ParentKind,
+    VirtualLocation,
+)
 from openbook.domain.money import Money, from_minor
 from openbook.domain.orders import OrderItemStatus, Totals
 from openbook.domain.pricing import DEFAULT_TAX_RATE
 from openbook.domain.vocabulary import Vocabulary
 from openbook.openactive import render
 from openbook.openactive.event_render import ordered_event
-from openbook.openactive.render import CONTEXT, JsonLd, compact
+from openbook.openactive.render import BETA_CONTEXT, CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import PricedItem, QuoteOutcome, Stage, current_totals
 from openbook.store.port import InventoryView, StoredItem, StoredOrder
 from openbook.store.records import offer_from
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
+JOINING_DETAILS_LATER = VirtualLocation(
+    description="Your joining details (link, meeting ID and passcode) will be sent before the start."
+)
 
 
 def booking_service(terms_url: str | None) -> JsonLd:
@@ -179,14 +189,17 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
     else:
         _echo_references(document, item)
     if booked and item.access is not None:
-        document.update(access_properties(item.access))
+        document.update(access_properties(urls, item.access, item.opportunity))
     if item.errors and not booked:
         document["error"] = [_item_error(error) for error in item.errors]
     return document
 
 
-def access_properties(access: ItemAccess) -> JsonLd:
-    """``accessCode`` (PropertyValues) and ``accessPass`` (Barcodes; a broker's exactly as it sent them)."""
+def access_properties(urls: Urls, access: ItemAccess, opportunity: Opportunity | None = None) -> JsonLd:
+    """How the customer gets in: ``accessCode`` (PropertyValues), ``accessPass`` (the seller's Barcodes with a
+    picture to show; a broker's exactly as it sent them) and, at an ``opportunity`` attended online, its
+    ``accessChannel`` — while the seller has given none yet, one that only says when the details will come
+    (the spec wants that said at B; a customerNotice, its other way, is not allowed in a B response)."""
     document: JsonLd = {}
     if access.codes:
         document["accessCode"] = [
@@ -194,10 +207,42 @@ def access_properties(access: ItemAccess) -> JsonLd:
         ]
     if access.passes:
         document["accessPass"] = [
-            barcode.supplied if barcode.supplied is not None else {"@type": "Barcode", "text": barcode.text}
+            barcode.supplied if barcode.supplied is not None else _seller_barcode(urls, barcode)
             for barcode in access.passes
         ]
+    if opportunity is not None and opportunity.attendance_mode.is_remote:
+        document["accessChannel"] = virtual_location(opportunity.access_channel or JOINING_DETAILS_LATER)
     return document
+
+
+def _seller_barcode(urls: Urls, barcode: Barcode) -> JsonLd:
+    return compact(
+        {
+            "@type": "Barcode",
+            "url": urls.pass_image(barcode.text),
+            "text": barcode.text,
+            "beta:codeType": barcode.code_type,
+        }
+    )
+
+
+def virtual_location(channel: VirtualLocation) -> JsonLd:
+    return compact(
+        {
+            "@type": "VirtualLocation",
+            "name": channel.name,
+            "description": channel.description,
+            "url": channel.url,
+            "accessId": channel.access_id,
+            "accessCode": channel.access_code,
+        }
+    )
+
+
+def order_context(items: list[JsonLd]) -> str | list[str]:
+    """The @context of an Order: the beta namespace too when it uses a beta property (a barcode's type)."""
+    uses_beta = any("beta:codeType" in entry for item in items for entry in item.get("accessPass", ()))
+    return BETA_CONTEXT if uses_beta else CONTEXT
 
 
 def intake_field(urls: Urls, field: IntakeField) -> JsonLd:
@@ -223,8 +268,9 @@ def order_document(
     request = outcome.request
     stage = request.stage
     path = "orders" if booked else "order-quotes"
+    items = [_response_item(urls, vocabulary, outcome, item, booked) for item in outcome.items]
     document: JsonLd = {
-        "@context": CONTEXT,
+        "@context": order_context(items),
         "@type": "Order" if booked else "OrderQuote",
         "@id": f"{urls.booking_api}/{path}/{request.uuid}",
         "identifier": request.uuid if booked else None,
@@ -233,7 +279,7 @@ def order_document(
         "seller": render.seller(urls, outcome.seller),
         "customer": request.customer if stage is not Stage.C1 else None,
         "bookingService": service,
-        "orderedItem": [_response_item(urls, vocabulary, outcome, item, booked) for item in outcome.items],
+        "orderedItem": items,
         "totalPaymentDue": price_spec(outcome.totals),
         "totalPaymentTax": [tax_spec(outcome.totals.tax)] if outcome.totals.tax is not None else None,
         "payment": outcome.reflected_payment,
@@ -264,7 +310,7 @@ def feed_order(
                 "orderItemStatus": item.status,
                 "cancellationMessage": item.cancellation_message,
                 "customerNotice": item.customer_notice,
-                **access_properties(item.access),
+                **access_properties(urls, item.access, _booked_at(inventory, item)),
                 **_as_booked(urls, vocabulary, inventory, item, currency),
             }
         )
@@ -272,7 +318,7 @@ def feed_order(
     ]
     return compact(
         {
-            "@context": CONTEXT,
+            "@context": order_context(items),
             "@type": "Order",
             "@id": f"{urls.booking_api}/orders/{order.uuid}",
             "identifier": order.uuid,
@@ -294,7 +340,7 @@ def _as_booked(
     urls: Urls, vocabulary: Vocabulary | None, inventory: InventoryView | None, item: StoredItem, currency: str
 ) -> JsonLd:
     """orderedItem (current), acceptedOffer (the snapshot taken at B) and unitTaxSpecification of a feed item."""
-    opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+    opportunity = _booked_at(inventory, item)
     if vocabulary is None or inventory is None or opportunity is None or item.offer_snapshot is None:
         return {}
     offer = offer_from({**item.offer_snapshot, "id": item.offer_id})
@@ -303,6 +349,14 @@ def _as_booked(
         "orderedItem": ordered_item(urls, vocabulary, inventory, opportunity, None, in_feed=True),
         "unitTaxSpecification": [tax_spec(Money(from_minor(item.tax_minor, currency), currency))],
     }
+
+
+_CURRENT_ACCESS = ("accessCode", "accessPass", "accessChannel")
+
+
+def _booked_at(inventory: InventoryView | None, item: StoredItem) -> Opportunity | None:
+    """The opportunity an item's place is at now, when the inventory was read."""
+    return None if inventory is None else inventory.opportunities.get(item.opportunity_id)
 
 
 def order_status(
@@ -322,13 +376,17 @@ def order_status(
         if item is None:
             continue
         entry["orderItemStatus"] = item.status
+        for key in _CURRENT_ACCESS:  # as they are now, not as at B
+            entry.pop(key, None)
         entry.update(
             compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
         )
-        entry.update(access_properties(item.access))
-        opportunity = None if inventory is None else inventory.opportunities.get(item.opportunity_id)
+        opportunity = _booked_at(inventory, item)
+        if urls is not None:
+            entry.update(access_properties(urls, item.access, opportunity))
         if urls is not None and vocabulary is not None and inventory is not None and opportunity is not None:
             entry["orderedItem"] = ordered_item(urls, vocabulary, inventory, opportunity, None)
+    document["@context"] = order_context(document.get("orderedItem", []))
     due, tax = current_totals(order)
     if "totalPaymentDue" in document:
         document["totalPaymentDue"]["price"] = due

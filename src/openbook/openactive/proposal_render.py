@@ -14,11 +14,11 @@ import msgspec
 from openbook.domain.orders import OrderItemStatus
 from openbook.domain.proposals import ProposalStatus
 from openbook.domain.vocabulary import Vocabulary
-from openbook.openactive.order_render import access_properties, order_document
+from openbook.openactive.order_render import access_properties, order_context, order_document
 from openbook.openactive.render import CONTEXT, JsonLd, compact
 from openbook.openactive.urls import Urls
 from openbook.services.booking import QuoteOutcome
-from openbook.store.port import StoredOrder
+from openbook.store.port import InventoryView, StoredOrder
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
 
@@ -78,7 +78,9 @@ def proposal_status(urls: Urls, proposal: StoredOrder) -> JsonLd:
     return document
 
 
-def order_from_proposal(urls: Urls, proposal: StoredOrder, payment: dict[str, Any] | None) -> JsonLd:
+def order_from_proposal(
+    urls: Urls, proposal: StoredOrder, payment: dict[str, Any] | None, inventory: InventoryView
+) -> JsonLd:
     """The 201 response to B by orderProposalVersion: the proposal, booked. The version is not reflected
     (spec), nor are positions (the broker sent none); ``payment`` is what B reflects."""
     document = _stored_document(proposal)
@@ -95,7 +97,9 @@ def order_from_proposal(urls: Urls, proposal: StoredOrder, payment: dict[str, An
         item.pop("position", None)
         stored = by_line.get(int(str(item.get("@id", "")).rsplit("/", 1)[-1] or 0))
         if stored is not None:
-            item.update(access_properties(stored.access))
+            opportunity = inventory.opportunities.get(stored.opportunity_id)
+            item.update(access_properties(urls, stored.access, opportunity))
+    document["@context"] = order_context(document["orderedItem"])
     return document
 
 

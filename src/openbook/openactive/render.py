@@ -20,6 +20,7 @@ from openbook.domain.vocabulary import Vocabulary, scheme_of
 from openbook.openactive.urls import Urls
 
 CONTEXT = "https://openactive.io/"
+BETA_CONTEXT = [CONTEXT, "https://openactive.io/ns-beta"]  # for documents using beta: properties
 
 JsonLd = dict[str, Any]
 

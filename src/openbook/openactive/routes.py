@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from openbook.openactive import dataset_site
 from openbook.openactive.feeds import FEEDS, RPDE_MEDIA_TYPE, FeedQueryError, parse_after, read_page
+from openbook.openactive.passes import pass_image
 from openbook.runtime import Runtime
 
 _ENCODER = msgspec.json.Encoder(decimal_format="number")
@@ -52,4 +53,5 @@ routes = [
     Route("/openactive", dataset_site_page, methods=["GET"]),
     Route("/openactive/", dataset_site_page, methods=["GET"]),
     Route("/feeds/{feed}", feed_page, methods=["GET"]),
+    Route("/access-passes/{text}.svg", pass_image, methods=["GET"]),
 ]

@@ -27,10 +27,15 @@ OPPORTUNITY_SEGMENTS = {
 @dataclass(frozen=True, slots=True)
 class Urls:
     base: str  # e.g. "http://localhost:8000", no trailing slash
+    assets: str = ""  # where customers' apps fetch pass images, when not at ``base`` (e.g. an https origin)
 
     @classmethod
-    def for_base(cls, base: str) -> Urls:
-        return cls(base.rstrip("/"))
+    def for_base(cls, base: str, assets: str | None = None) -> Urls:
+        return cls(base.rstrip("/"), (assets or base).rstrip("/"))
+
+    def pass_image(self, text: str) -> str:
+        """The picture of a barcode, for a customer to show at the door (served by ``openactive.passes``)."""
+        return f"{self.assets or self.base}/access-passes/{text}.svg"
 
     @property
     def identifiers(self) -> str:

@@ -21,6 +21,7 @@ from openbook.domain.inventory import (
     SellerKind,
     TaxMode,
     Terms,
+    VirtualLocation,
 )
 from openbook.domain.money import Money
 
@@ -266,6 +267,11 @@ def demo_inventory(today: datetime) -> InventoryBundle:
                 today + timedelta(days=365),
                 1_000_000_000,
                 attendance_mode=AttendanceMode.ONLINE,
+                access_channel=VirtualLocation(
+                    url="https://video.example.com/riverside/yoga-at-home",
+                    name="Riverside On Demand",
+                    description="Sign in with the email address you booked with; the class stays open for a month.",
+                ),
             ),
         ),
     )

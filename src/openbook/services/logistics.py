@@ -1,6 +1,7 @@
-"""Changes of logistics: a seller renames an opportunity, moves it to another place, or changes its times.
+"""Changes of logistics: a seller renames an opportunity, moves it to another place, changes its times, or
+gives a new access channel (the meeting link of an opportunity attended online).
 
-The change reaches brokers through the open opportunity feeds (the spec's channel for logistics), and every
+A public change reaches brokers through the open opportunity feeds (the spec's channel for logistics), and every
 Order with a confirmed place on it is re-emitted in its booking partner's orders feed so that brokers
 re-read what their customers booked. One Store transaction (``Store.change_logistics``); the test
 interface's ChangeOfLogistics simulate actions and the seller back office both call ``change_logistics``.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openbook.domain.clock import to_epoch_ms
+from openbook.domain.inventory import VirtualLocation
 from openbook.store.port import LogisticsChange, OpportunityLogistics, Store, UnknownOpportunity, UnknownPlace
 
 MAX_NAME = 200
@@ -36,6 +38,7 @@ class Logistics:
     place: str | None = None  # a place identifier
     start: datetime | None = None
     end: datetime | None = None
+    access_channel: VirtualLocation | None = None  # how booked customers join online
 
 
 def decide(request: Logistics, current: OpportunityLogistics, now_ms: int) -> LogisticsChange:
@@ -43,7 +46,7 @@ def decide(request: Logistics, current: OpportunityLogistics, now_ms: int) -> Lo
     store), a future start before the end, an opportunity that has not ended. Values equal to the current
     ones are no change, so a repeated request is harmless."""
     if request == Logistics():
-        raise LogisticsRefused("nothing_to_change", 400, "give a new name, place, start or end")
+        raise LogisticsRefused("nothing_to_change", 400, "give a new name, place, start, end or access channel")
     if current.end_ms <= now_ms:
         raise LogisticsRefused("already_took_place", 409, "this opportunity has already taken place")
     name = None if request.name is None else request.name.strip()
@@ -55,11 +58,18 @@ def decide(request: Logistics, current: OpportunityLogistics, now_ms: int) -> Lo
         raise LogisticsRefused("invalid_times", 400, "an opportunity must end after it starts")
     if start != current.start_ms and start <= now_ms:
         raise LogisticsRefused("start_in_past", 409, "an opportunity cannot be moved to start in the past")
+    channel = request.access_channel
+    if channel is not None:
+        problem = channel.problem(current.attendance_mode)
+        if problem is not None:
+            code, status = ("not_online", 409) if not current.attendance_mode.is_remote else ("invalid_channel", 400)
+            raise LogisticsRefused(code, status, problem)
     return LogisticsChange(
         name=None if name == current.name else name,
         place_identifier=None if request.place == current.place_identifier else request.place,
         start_ms=None if start == current.start_ms else start,
         end_ms=None if end == current.end_ms else end,
+        access_channel=None if channel == current.access_channel else channel,
     )
 
 

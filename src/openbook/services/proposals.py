@@ -22,7 +22,7 @@ from openbook.domain.errors import BookingError
 from openbook.domain.inventory import FlowRequirement
 from openbook.domain.proposals import Decision, ProposalRefused, ProposalStatus, booking_refusal, next_status
 from openbook.services.booking import current_totals
-from openbook.store.port import BookedProposal, Partner, ProposalChange, Store, StoredOrder, UnknownOrder
+from openbook.store.port import BookedProposal, InventoryView, Partner, ProposalChange, Store, StoredOrder, UnknownOrder
 from openbook.store.records import offer_from
 
 NOTE_LIMIT = 2000
@@ -89,10 +89,11 @@ class Proposals:
         partner: Partner,
         booking: ProposalBooking,
         now: datetime,
-        render: Callable[[StoredOrder, dict[str, Any] | None], str],
+        render: Callable[[StoredOrder, dict[str, Any] | None, InventoryView], str],
     ) -> str:
         """B by orderProposalVersion: the accepted proposal becomes the Order. Returns the 201 body, which
-        ``render`` builds from the proposal and the payment to reflect; an identical repeat gets it again."""
+        ``render`` builds from the proposal, the payment to reflect and the inventory booked; an identical repeat
+        gets it again."""
         existing = await self.store.order(partner.id, booking.uuid)
         if existing is None or existing.kind == "OrderQuote":
             raise BookingError(errors.UNKNOWN_ORDER, "no OrderProposal has this UUID")
@@ -111,7 +112,8 @@ class Proposals:
             if item.opportunity_id in inventory.opportunities
         }
         booked_items = [replace(item, access=issued.get(item.line, item.access)) for item in existing.items]
-        body = render(replace(existing, items=booked_items), reflected_payment(payment, booked=True, free=due == 0))
+        reflected = reflected_payment(payment, booked=True, free=due == 0)
+        body = render(replace(existing, items=booked_items), reflected, inventory)
 
         def change(current: StoredOrder) -> ProposalChange:
             refused = _refusal(current, booking.version)

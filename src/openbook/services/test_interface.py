@@ -7,6 +7,7 @@ dataset so that deleting the dataset removes exactly them.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from openbook.domain.inventory import (
     ParentDraft,
     Place,
     PostalAddress,
+    VirtualLocation,
 )
 from openbook.domain.money import Money
 from openbook.domain.orders import OrderItemStatus
@@ -61,6 +63,7 @@ class Recipe:
     requirements: tuple[FlowRequirement, ...] = ()
     status: EventStatus = EventStatus.SCHEDULED
     intake_form: tuple[IntakeField, ...] = ()
+    attendance: AttendanceMode = AttendanceMode.OFFLINE
 
 
 # One field of each kind, so every kind of answer (and of wrong answer) is exercised.
@@ -76,6 +79,7 @@ TEST_INTAKE_FORM = (
 _RECIPES: dict[str, Recipe] = {
     "TestOpportunityBookable": Recipe(),
     "TestOpportunityOfflineBookable": Recipe(),  # attended in person: booked places get pin codes and barcodes
+    "TestOpportunityOnlineBookable": Recipe(attendance=AttendanceMode.ONLINE),  # joined through a meeting link
     "TestOpportunityBookableFree": Recipe(price="0.00"),
     "TestOpportunityBookableNonFree": Recipe(),
     "TestOpportunityBookableUsingPayment": Recipe(prepayment=Availability.REQUIRED),
@@ -178,10 +182,12 @@ def recipe_parent(
 def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -> tuple[OpportunityDraft, ...]:
     """The opportunity ``name`` of ``kind`` starting at ``start``, first, with the rows it needs."""
     capacity = min(recipe.capacity, 1) if kind is OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT else recipe.capacity
-    end, mode = start + timedelta(hours=1), AttendanceMode.OFFLINE
+    end, mode = start + timedelta(hours=1), recipe.attendance
     if not kind.is_dated:  # on demand: available from `start` for a year (or, in the past, no longer)
         end = start + (ON_DEMAND_AVAILABILITY if recipe.starts_in >= timedelta(0) else timedelta(days=1))
         mode = AttendanceMode.ONLINE
+    if kind.parent_kind.is_facility:  # a facility is used in person (a FacilityUse has no attendance mode)
+        mode = AttendanceMode.OFFLINE
     sessions: tuple[OpportunityDraft, ...] = ()
     if kind is OpportunityKind.COURSE_INSTANCE:  # four weekly sessions, booked as a whole
         sessions = tuple(
@@ -200,7 +206,20 @@ def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -
     if whole is not None:  # an event of a HeadlineEvent: the HeadlineEvent spans the day around it
         day = (start - timedelta(hours=1), end + timedelta(hours=6))
         sessions = (OpportunityDraft(f"{name}-whole", whole, *day, capacity, recipe.status),)
-    return (OpportunityDraft(name, kind, start, end, capacity, recipe.status, mode), *sessions)
+    channel = test_meeting(name) if mode.is_remote else None
+    return (OpportunityDraft(name, kind, start, end, capacity, recipe.status, mode, channel), *sessions)
+
+
+def test_meeting(name: str) -> VirtualLocation:
+    """A meeting link as a seller would give one, distinct for every call (renewals must differ)."""
+    meeting = f"{secrets.randbelow(10**10):010d}"
+    return VirtualLocation(
+        url=f"https://meet.example.com/j/{meeting}?pwd={secrets.token_hex(4)}",
+        name="Example Meet",
+        description=f"Join {name} from a browser or the Example Meet app a few minutes before the start.",
+        access_id=f"{meeting[:3]} {meeting[3:6]} {meeting[6:]}",
+        access_code=f"{secrets.randbelow(10**6):06d}",
+    )
 
 
 async def create_test_opportunity(
@@ -289,15 +308,30 @@ async def simulate_replacement(store: Store, partner: Partner, uuid: str, now: d
     return await replace_item(store, partner, uuid, place.line, occurrence, now)
 
 
-async def first_booked_place(store: Store, partner: Partner, uuid: str) -> StoredItem:
-    """The order's first confirmed place: what a simulated action aimed at a whole Order acts on."""
+async def first_booked_place(store: Store, partner: Partner, uuid: str, *, online: bool = False) -> StoredItem:
+    """The order's first confirmed place (attended online, if ``online``): what a simulated action aimed at a
+    whole Order acts on."""
     order = await store.order(partner.id, uuid)
     if order is None or order.kind != "Order":
         raise BookingError(errors.UNKNOWN_ORDER, "no order has this @id")
     booked = [item for item in order.items if item.status == OrderItemStatus.CONFIRMED.value]
+    if online:
+        inventory = await store.inventory_for({item.opportunity_id for item in booked})
+        remote = {o.id for o in inventory.opportunities.values() if o.attendance_mode.is_remote}
+        booked = [item for item in booked if item.opportunity_id in remote]
     if not booked:
-        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, "no place of this order is still to be used")
+        still = "attended online " if online else ""
+        raise BookingError(errors.UNABLE_TO_PROCESS_ORDER_ITEM, f"no place of this order {still}is still to be used")
     return booked[0]
+
+
+async def simulate_access_channel_update(store: Store, partner: Partner, uuid: str, now: datetime) -> int:
+    """The seller gives a new meeting link for the opportunity of the order's first place attended online, as
+    a change of logistics (services.logistics); returns how many Orders were re-emitted."""
+    place = await first_booked_place(store, partner, uuid, online=True)
+    return await change_logistics(
+        store, place.opportunity_id, lambda current: Logistics(access_channel=test_meeting(current.name)), now
+    )
 
 
 def uuid4_hex() -> str:

@@ -7,11 +7,12 @@ Both adapters (SQLite, PostgreSQL) implement it and pass the same contract tests
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from openbook.domain.access import ItemAccess
 from openbook.domain.inventory import (
+    AttendanceMode,
     InventoryBundle,
     Offer,
     Opportunity,
@@ -20,6 +21,7 @@ from openbook.domain.inventory import (
     ParentOpportunity,
     Place,
     Seller,
+    VirtualLocation,
 )
 
 V = TypeVar("V")
@@ -439,20 +441,29 @@ class OpportunityLogistics:
     place_identifier: str | None
     start_ms: int
     end_ms: int
+    attendance_mode: AttendanceMode = AttendanceMode.OFFLINE
+    access_channel: VirtualLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LogisticsChange:
-    """What changes; None leaves a value as it is. Name and place belong to the parent (all its occurrences)."""
+    """What changes; None leaves a value as it is. Name and place belong to the parent (all its occurrences);
+    times and the access channel to the one opportunity (the channel is private: not republished)."""
 
     name: str | None = None
     place_identifier: str | None = None
     start_ms: int | None = None
     end_ms: int | None = None
+    access_channel: VirtualLocation | None = None
 
     @property
     def is_empty(self) -> bool:
-        return self.name is None and self.place_identifier is None and self.start_ms is None and self.end_ms is None
+        return self == LogisticsChange()
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the opportunity feeds show the change (everything but the access channel)."""
+        return replace(self, access_channel=None) != LogisticsChange()
 
     @property
     def of_parent(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from openbook.domain.inventory import (
     SellerKind,
     TaxMode,
     Terms,
+    VirtualLocation,
 )
 from openbook.domain.money import Money, from_minor, to_minor
 
@@ -252,6 +254,7 @@ def opportunity_params(draft: OpportunityDraft, parent_id: int, seller_id: int, 
         "event_status": draft.event_status.value,
         "attendance_mode": draft.attendance_mode.value,
         "test_dataset": dataset,
+        "access_channel": access_channel_text(draft.access_channel),
     }
 
 
@@ -269,7 +272,18 @@ def opportunity_from(row: Row) -> Opportunity:
         event_status=EventStatus(row["event_status"]),
         attendance_mode=AttendanceMode(row["attendance_mode"]),
         test_dataset=row["test_dataset"],
+        access_channel=access_channel_from(row["access_channel"]),
     )
+
+
+def access_channel_text(channel: VirtualLocation | None) -> str | None:
+    """The ``access_channel`` column: the VirtualLocation's fields by name, NULL when there is none."""
+    return None if channel is None else json_text({k: v for k, v in asdict(channel).items() if v is not None})
+
+
+def access_channel_from(value: object) -> VirtualLocation | None:
+    fields = json_value(value)
+    return None if fields is None else VirtualLocation(**fields)
 
 
 def access_codes_text(access: ItemAccess | None) -> str | None:

@@ -135,6 +135,7 @@ opportunities = Table(
     Column("attendance_mode", String(60), nullable=False),
     Column("test_dataset", String(200)),
     Column("deleted", Boolean, nullable=False, server_default=text("false")),
+    Column("access_channel", JSON),  # how booked customers join online (domain VirtualLocation); never published
     Column("modified", BigInteger),
     CheckConstraint("end_ms > start_ms", name="ends_after_start"),
     CheckConstraint(

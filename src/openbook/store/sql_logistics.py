@@ -1,5 +1,5 @@
-"""Changes of logistics (name, place, times of an opportunity): one transaction that changes the inventory,
-gives the changed rows new change numbers, and re-emits every Order booked on them.
+"""Changes of logistics (name, place, times, access channel of an opportunity): one transaction that changes
+the inventory, gives the publicly changed rows new change numbers, and re-emits every Order booked on them.
 
 Lock order, as everywhere else: the Orders first (in id order), then the opportunity rows (``_lock``), so a
 concurrent cancellation (which locks its Order, then gives places back) cannot deadlock with this.
@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from openbook.domain.inventory import OpportunityKind
+from openbook.domain.inventory import AttendanceMode, OpportunityKind
 from openbook.store.database import Database, Session, id_list, id_list_value
 from openbook.store.port import LogisticsChange, OpportunityLogistics, UnknownOpportunity, UnknownPlace
+from openbook.store.records import access_channel_from, access_channel_text
 
 CONFIRMED = "https://openactive.io/OrderItemConfirmed"
 _CURRENT = (
-    "SELECT o.id, o.kind, o.parent_id, o.seller_id, o.start_ms, o.end_ms, p.name, l.identifier AS place"
+    "SELECT o.id, o.kind, o.parent_id, o.seller_id, o.start_ms, o.end_ms, o.attendance_mode, o.access_channel,"
+    " p.name, l.identifier AS place"
     " FROM opportunities o JOIN parents p ON p.id = o.parent_id LEFT JOIN places l ON l.id = p.place_id"
     " WHERE o.id = :id AND NOT o.deleted"
 )
@@ -64,14 +66,20 @@ class LogisticsStoreMixin:
                     {"n": change.name, "l": place_id, "id": current.parent_id},
                 )
             await session.execute(
-                "UPDATE opportunities SET start_ms = COALESCE(:s, start_ms), end_ms = COALESCE(:e, end_ms)"
-                " WHERE id = :id",
-                {"s": change.start_ms, "e": change.end_ms, "id": opportunity_id},
+                "UPDATE opportunities SET start_ms = COALESCE(:s, start_ms), end_ms = COALESCE(:e, end_ms),"
+                " access_channel = COALESCE(:c, access_channel) WHERE id = :id",
+                {
+                    "s": change.start_ms,
+                    "e": change.end_ms,
+                    "c": access_channel_text(change.access_channel),
+                    "id": opportunity_id,
+                },
             )
-            await session.execute(
-                f"UPDATE opportunities SET modified = NULL WHERE id IN {id_list(session.dialect, 'ids')}",
-                {"ids": id_list_value(session.dialect, sorted(affected))},
-            )
+            if change.is_public:
+                await session.execute(
+                    f"UPDATE opportunities SET modified = NULL WHERE id IN {id_list(session.dialect, 'ids')}",
+                    {"ids": id_list_value(session.dialect, sorted(affected))},
+                )
             rows = await session.fetch_all(
                 f"UPDATE orders SET in_feed = true, modified = NULL, updated_ms = :t WHERE {condition} RETURNING id",
                 {**params, "t": now_ms},
@@ -82,9 +90,10 @@ class LogisticsStoreMixin:
         async with self.database.writing() as session:
             row = await session.fetch_one(
                 "INSERT INTO opportunities (identifier, kind, parent_id, seller_id, start_ms, end_ms, maximum_capacity,"
-                " remaining_capacity, event_status, attendance_mode, test_dataset) SELECT :identifier, kind, parent_id,"
-                " seller_id, start_ms + :later, end_ms + :later, maximum_capacity, maximum_capacity, event_status,"
-                " attendance_mode, test_dataset FROM opportunities WHERE id = :id AND NOT deleted RETURNING id",
+                " remaining_capacity, event_status, attendance_mode, test_dataset, access_channel) SELECT :identifier,"
+                " kind, parent_id, seller_id, start_ms + :later, end_ms + :later, maximum_capacity, maximum_capacity,"
+                " event_status, attendance_mode, test_dataset, access_channel FROM opportunities"
+                " WHERE id = :id AND NOT deleted RETURNING id",
                 {"identifier": identifier, "later": later_ms, "id": opportunity_id},
             )
         if row is None:
@@ -104,11 +113,16 @@ class LogisticsStoreMixin:
             place_identifier=row["place"],
             start_ms=row["start_ms"],
             end_ms=row["end_ms"],
+            attendance_mode=AttendanceMode(row["attendance_mode"]),
+            access_channel=access_channel_from(row["access_channel"]),
         )
 
     async def _affected(self, session: Session, opportunity_id: int, change: LogisticsChange) -> set[int]:
         """The opportunities whose feed items change: all of the parent's for its name or place, or for the
-        time of a whole or a sub-event (each shows the other's dates: subEvent, superEvent)."""
+        time of a whole or a sub-event (each shows the other's dates: subEvent, superEvent); only the one
+        opportunity for its (private) access channel."""
+        if not change.is_public:
+            return {opportunity_id}
         if not change.of_parent:
             row = await session.fetch_one("SELECT kind FROM opportunities WHERE id = :id", {"id": opportunity_id})
             kind = None if row is None else OpportunityKind(row["kind"])
