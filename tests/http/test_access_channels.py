@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from openbook.domain.inventory import (
     AttendanceMode,
     InventoryBundle,
@@ -26,7 +28,7 @@ from tests.http import test_backoffice
 from tests.http.test_access import feed_entry
 from tests.http.test_backoffice import Office
 from tests.http.test_booking import error_of, eventually
-from tests.http.test_open_data import load
+from tests.http.test_open_data import assert_valid_feed_item, load
 from tests.http.test_seller_actions import act
 from tests.support.booking import BookingClient, Opportunity, new_uuid
 
@@ -179,3 +181,22 @@ def test_an_online_place_without_a_link_yet_is_told_when_it_comes(
     assert act(booking, "AccessChannelUpdateSimulateAction", uuid).status_code == 204
     entry = feed_entry(booking, uuid, lambda data: "url" in data["orderedItem"][0]["accessChannel"])
     oa_validator.assert_valid(entry["data"], "OrdersFeed")
+
+
+@pytest.mark.parametrize("kind", ["Event", "HeadlineEventSubEvent", "CourseInstanceSubEvent"])
+def test_every_event_kind_attended_online_gets_its_link(booking: BookingClient, oa_validator: Any, kind: str) -> None:
+    online = booking.create("TestOpportunityOnlineBookable", kind=kind)
+    published = booking.feed_item(online.id)["data"]
+    assert published["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert "location" not in published  # the model forbids one to an event attended only online
+    assert_valid_feed_item(oa_validator, published)
+    uuid = new_uuid()
+    response = booking.b(uuid, booking.order_body([online]))
+    assert response.status_code == 201, response.text
+    oa_validator.assert_valid(response.json(), "BResponse")
+    (item,) = response.json()["orderedItem"]
+    assert channel(item)["url"].startswith("https://") and "accessPass" not in item
+    assert act(booking, "AccessChannelUpdateSimulateAction", uuid).status_code == 204
+    entry = feed_entry(booking, uuid, lambda data: "accessChannel" in data["orderedItem"][0])
+    oa_validator.assert_valid(entry["data"], "OrdersFeed")
+    assert channel(entry["data"]["orderedItem"][0]) != channel(item)

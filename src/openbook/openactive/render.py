@@ -7,6 +7,7 @@ from typing import Any
 from openbook.domain.clock import format_instant
 from openbook.domain.durations import format_duration
 from openbook.domain.inventory import (
+    AttendanceMode,
     Offer,
     Opportunity,
     OpportunityKind,
@@ -213,6 +214,7 @@ def event(
     if not value.kind.is_dated:
         document.pop("location", None)
         return compact(document)
+
     document.update(_occurrence(value))
     if value.kind.dates_only:
         document["startDate"] = value.start.date().isoformat()
@@ -221,7 +223,7 @@ def event(
         document["subEvent"] = [sub_event(urls, part) for part in related]
     if super_kind is not None and related:
         document["superEvent"] = _whole(urls, super_kind, related[0], described, description)
-    return compact(document)
+    return compact(_placeless_if_online(document, value))
 
 
 def _whole(
@@ -244,7 +246,17 @@ def _whole(
     if kind.dates_only:
         document["startDate"], document["endDate"] = whole.start.date().isoformat(), whole.end.date().isoformat()
         document["eventSchedule"] = [schedule(whole)]
-    return compact(document)
+    if whole.attendance_mode is AttendanceMode.ONLINE:
+        document["eventAttendanceMode"] = whole.attendance_mode.value
+    return compact(_placeless_if_online(document, whole))
+
+
+def _placeless_if_online(document: JsonLd, value: Opportunity) -> JsonLd:
+    """The model forbids an event attended only online a ``location`` (an online sub-event of a whole held at
+    a place still inherits the whole's: such wholes should be mixed)."""
+    if value.attendance_mode is AttendanceMode.ONLINE:
+        document.pop("location", None)
+    return document
 
 
 def schedule(whole: Opportunity) -> JsonLd:

@@ -198,6 +198,7 @@ def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -
                 start + timedelta(weeks=n, hours=1),
                 capacity,
                 recipe.status,
+                mode,
             )
             for n in range(COURSE_SESSIONS)
         )
@@ -205,7 +206,7 @@ def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -
     whole = kind.super_event_kind
     if whole is not None:  # an event of a HeadlineEvent: the HeadlineEvent spans the day around it
         day = (start - timedelta(hours=1), end + timedelta(hours=6))
-        sessions = (OpportunityDraft(f"{name}-whole", whole, *day, capacity, recipe.status),)
+        sessions = (OpportunityDraft(f"{name}-whole", whole, *day, capacity, recipe.status, mode),)
     channel = test_meeting(name) if mode.is_remote else None
     return (OpportunityDraft(name, kind, start, end, capacity, recipe.status, mode, channel), *sessions)
 
