@@ -27,6 +27,7 @@ from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
 from openbook.services.logistics import Logistics
 from openbook.services.proposals import NOTE_LIMIT
+from openbook.services.seller_actions import RENEWALS
 from openbook.store.port import SellerOrder, Staff, StoredItem
 
 PREFIX = "/backoffice/api"
@@ -265,6 +266,16 @@ def _nothing(body: dict[str, Any]) -> None:
         raise BackOfficeError("unexpected_fields", 400, f"this action takes no fields: {', '.join(sorted(body))}")
 
 
+def _only(value: str) -> Callable[[dict[str, Any]], str]:
+    """An action without options whose path names its one argument (e.g. which means of entry to renew)."""
+
+    def read(body: dict[str, Any]) -> str:
+        _nothing(body)
+        return value
+
+    return read
+
+
 def _order_action(
     read: Callable[[dict[str, Any]], T], act: Callable[[BackOffice, Staff, int, T, datetime], Awaitable[object]]
 ) -> Handler:
@@ -292,15 +303,13 @@ routes = [
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/notices", _order_action(_notice, BackOffice.notify), methods=["POST"]),
     Route(f"{PREFIX}/orders/{{order_id}}/decision", _order_action(_decision, BackOffice.decide), methods=["POST"]),
-    Route(
-        f"{PREFIX}/orders/{{order_id}}/access-codes",
-        _order_action(_nothing, BackOffice.renew_access_codes),
-        methods=["POST"],
-    ),
-    Route(
-        f"{PREFIX}/orders/{{order_id}}/access-passes",
-        _order_action(_nothing, BackOffice.renew_access_passes),
-        methods=["POST"],
+    *(
+        Route(
+            f"{PREFIX}/orders/{{order_id}}/access-{means}",
+            _order_action(_only(means), BackOffice.renew_access),
+            methods=["POST"],
+        )
+        for means in RENEWALS
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/replacement", _order_action(_move, BackOffice.replace), methods=["POST"]),
     Route(f"{PREFIX}/opportunities/{{opportunity_id}}/logistics", change_logistics, methods=["POST"]),

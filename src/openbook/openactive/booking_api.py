@@ -32,8 +32,7 @@ from openbook.services.proposals import ProposalBooking, Proposals
 from openbook.services.seller_actions import (
     notify_customer,
     record_attendance,
-    renew_access_codes,
-    renew_access_passes,
+    renew_access,
     seller_cancels,
 )
 from openbook.services.test_interface import (
@@ -463,9 +462,9 @@ async def test_action(request: Request) -> Response:
         case "test:CustomerNoticeSimulateAction":
             await notify_customer(store, partner, uuid, now, "The changing rooms are closed today: arrive changed.")
         case "test:AccessCodeUpdateSimulateAction":
-            await renew_access_codes(store, partner, uuid, now)
+            await renew_access(store, partner, uuid, now, "codes")
         case "test:AccessPassUpdateSimulateAction":
-            await renew_access_passes(store, partner, uuid, now)
+            await renew_access(store, partner, uuid, now, "passes")
         case "test:ReplacementSimulateAction":
             await simulate_replacement(store, partner, uuid, now)
         case "test:AccessChannelUpdateSimulateAction":

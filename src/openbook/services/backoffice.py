@@ -101,13 +101,10 @@ class BackOffice:
         target = await self._booked(staff, order_id)
         return await seller_actions.notify_customer(self._store, target.partner, target.order.uuid, now, notice)
 
-    async def renew_access_codes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
+    async def renew_access(self, staff: Staff, order_id: int, means: str, now: datetime) -> StoredOrder:
+        """New pin codes (``means`` "codes") or barcodes ("passes") for the order's places still to be used."""
         target = await self._booked(staff, order_id)
-        return await seller_actions.renew_access_codes(self._store, target.partner, target.order.uuid, now)
-
-    async def renew_access_passes(self, staff: Staff, order_id: int, _: None, now: datetime) -> StoredOrder:
-        target = await self._booked(staff, order_id)
-        return await seller_actions.renew_access_passes(self._store, target.partner, target.order.uuid, now)
+        return await seller_actions.renew_access(self._store, target.partner, target.order.uuid, now, means)
 
     async def replace(self, staff: Staff, order_id: int, move: tuple[int, int], now: datetime) -> StoredOrder:
         """Move the place of item ``move[0]`` to opportunity ``move[1]`` (another occurrence of its parent)."""

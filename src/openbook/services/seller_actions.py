@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from openbook.domain import access, errors
-from openbook.domain.access import Draw
+from openbook.domain.access import Draw, ItemAccess
 from openbook.domain.clock import to_epoch_ms
 from openbook.domain.errors import BookingError
 from openbook.domain.orders import OrderItemStatus
@@ -107,35 +108,37 @@ async def notify_customer(store: Store, partner: Partner, uuid: str, now: dateti
     )
 
 
-async def renew_access_codes(
-    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
+@dataclass(frozen=True, slots=True)
+class _Renewal:
+    renew: Callable[[ItemAccess, Draw], ItemAccess]
+    renewable: Callable[[ItemAccess], bool]
+    what: str
+
+
+# Pin codes; the seller's own barcodes (a broker's barcodes stay as they are).
+RENEWALS = {
+    "codes": _Renewal(access.renew_codes, lambda entry: bool(entry.codes), "an access code"),
+    "passes": _Renewal(
+        access.renew_passes, lambda entry: any(not b.broker_supplied for b in entry.passes), "an access pass"
+    ),
+}
+
+
+async def renew_access(
+    store: Store, partner: Partner, uuid: str, now: datetime, means: str, draw: Draw = secrets.randbelow
 ) -> StoredOrder:
-    """Give every place still to be used new pin codes (e.g. after a code was shared); the feed carries them."""
+    """Give every place still to be used new means of entry of one kind (``RENEWALS``: pin codes or barcodes),
+    e.g. after one was shared; each differs from the one it replaces, and the feed carries them."""
+    renewal = RENEWALS[means]
     return await _change_items(
         store,
         partner,
         uuid,
         now,
-        lambda item: ItemChange(access=access.renew_codes(item.access, draw)),
+        lambda item: ItemChange(access=renewal.renew(item.access, draw)),
         applies_to=_ON,
-        refusal="no place of this order still to be used has an access code",
-        selects=lambda item: bool(item.access.codes),
-    )
-
-
-async def renew_access_passes(
-    store: Store, partner: Partner, uuid: str, now: datetime, draw: Draw = secrets.randbelow
-) -> StoredOrder:
-    """Give every place still to be used new barcodes of the seller's; barcodes a broker supplied stay."""
-    return await _change_items(
-        store,
-        partner,
-        uuid,
-        now,
-        lambda item: ItemChange(access=access.renew_passes(item.access, draw)),
-        applies_to=_ON,
-        refusal="no place of this order still to be used has an access pass",
-        selects=lambda item: any(not barcode.broker_supplied for barcode in item.access.passes),
+        refusal=f"no place of this order still to be used has {renewal.what}",
+        selects=lambda item: renewal.renewable(item.access),
     )
 
 
