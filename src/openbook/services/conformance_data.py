@@ -176,8 +176,14 @@ def _why_not_criterion(criterion: str) -> str | None:
         return "not a criterion of the suite's random mode"
     if criterion in _ASSERTED_ABSENT:
         return f"the suite asserts there is none in the feeds when {_ASSERTED_ABSENT[criterion]} is implemented"
-    if recipe_for(criterion, approval=False).starts_in <= RANDOM_MODE_HORIZON:
-        return "its opportunities are in the past or start within 2 hours (past-opportunities is not implemented)"
+    starts_in = recipe_for(criterion, approval=False).starts_in
+    if starts_in < timedelta(0):
+        return (
+            "it wants opportunities that have ended, which a run declaring past-opportunities not implemented "
+            "asserts are absent (declare it null in random mode)"
+        )
+    if starts_in <= RANDOM_MODE_HORIZON:
+        return "its opportunities start within 2 hours (random mode picks only later ones)"
     return None
 
 
