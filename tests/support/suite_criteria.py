@@ -1,9 +1,10 @@
 """The OpenActive Test Suite's random-mode matching, on harvested feed items, in Python.
 
 A transcription of the npm package `@openactive/test-interface-criteria` (suite commit 995cb492,
-packages/test-interface-criteria/src/criteria) and of the broker's bucketing (opportunity type, booking
-flows and seller of an item merged with its parent). It was checked against the package itself on the
-feeds of `openbook demo --conformance-data`: every bucket agreed.
+packages/test-interface-criteria/src/criteria) and of the broker's harvesting and bucketing
+(packages/openactive-broker-microservice: which feeds it reads, how a child item is merged with its
+parent, and an item's opportunity type, booking flows and seller). It was checked against the package
+itself on the feeds of `openbook demo --conformance-data`: every bucket agreed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from openbook.domain.durations import parse_duration
 
 OA = "https://openactive.io/"
+SCHEMA = "https://schema.org/"
 Item = dict[str, Any]
 OpportunityTest = Callable[[Item, "When"], bool]
 OfferTest = Callable[[Item, Item, "When"], bool]
@@ -70,9 +72,10 @@ def offers(item: Item) -> list[Item]:
     return own + inherited
 
 
-def capacity(item: Item) -> int:
+def capacity(item: Item) -> int | None:
+    """remainingAttendeeCapacity, else remainingUses (an OnDemandEvent has neither: no capacity test holds)."""
     value = item.get("remainingAttendeeCapacity", item.get("remainingUses"))
-    assert isinstance(value, int)
+    assert value is None or isinstance(value, int)
     return value
 
 
@@ -90,7 +93,7 @@ def _price(offer: Item) -> float:
 
 # Opportunity tests
 def _starts_over_two_hours_ahead(item: Item, when: When) -> bool:
-    return when.two_hours_later < _date(item["startDate"])
+    return "startDate" in item and when.two_hours_later < _date(item["startDate"])
 
 
 def _not_cancelled_or_postponed(item: Item, when: When) -> bool:
@@ -98,7 +101,8 @@ def _not_cancelled_or_postponed(item: Item, when: When) -> bool:
 
 
 def _at_least_two_spaces(item: Item, when: When) -> bool:
-    return capacity(item) > (0 if _single_use(item) else 1)
+    spaces = capacity(item)
+    return spaces is not None and spaces > (0 if _single_use(item) else 1)
 
 
 def _open_booking_allowed(item: Item, when: When) -> bool:
@@ -111,6 +115,27 @@ def _spaces(n: int) -> OpportunityTest:
 
 def _tax_mode(mode: str) -> OpportunityTest:
     return lambda item, when: organizer(item).get("taxMode") == OA + mode
+
+
+def _attendance_mode(event: Item | str) -> str | None:
+    mode = event.get("eventAttendanceMode") if isinstance(event, dict) else None
+    return mode if isinstance(mode, str) and mode else None
+
+
+def _attended_in_person(item: Item, when: When) -> bool:
+    """A facility's slot always is; an event is unless it says otherwise, its own mode deciding, else its
+    superEvent's; an item with neither a mode nor a superEvent is not counted as in person."""
+    if item.get("facilityUse"):
+        return True
+    event = item if _attendance_mode(item) else item.get("superEvent")
+    return bool(event) and _attendance_mode(event) in (None, SCHEMA + "OfflineEventAttendanceMode")
+
+
+def _attendable_online(item: Item, when: When) -> bool:
+    """Online or mixed: the item's own mode, else its superEvent's (a facility's slot never is)."""
+    event = item if _attendance_mode(item) else item.get("superEvent")
+    online = (SCHEMA + "OnlineEventAttendanceMode", SCHEMA + "MixedEventAttendanceMode")
+    return bool(event) and _attendance_mode(event) in online
 
 
 def _has_terms(item: Item, when: When) -> bool:
@@ -262,6 +287,8 @@ CRITERIA: dict[str, Criterion] = {
         _OPEN, (*_WINDOW, _requirement("OpenBookingIntakeForm"), _no_attendee_details)
     ),
     "TestOpportunityBookableSellerTermsOfService": BOOKABLE.extend((_has_terms,)),
+    "TestOpportunityOfflineBookable": BOOKABLE.extend((_attended_in_person,)),
+    "TestOpportunityOnlineBookable": BOOKABLE.extend((_attendable_online,)),
     "TestOpportunityBookableWithNegotiation": BOOKABLE.extend(offer=(_requirement("OpenBookingNegotiation"),)),
 }
 
@@ -274,11 +301,53 @@ def matches(criterion: str, item: Item, when: When) -> bool:
     return any(all(test(offer, item, when) for test in rule.offer) for offer in offers(item))
 
 
+# The dataset's feeds the broker harvests, by `additionalType`: parents (kept by @id, to merge into the
+# items that refer to them) and opportunities. It ignores any other feed (HeadlineEvent, CourseInstance).
+PARENT_FEEDS = {OA + "SessionSeries", OA + "FacilityUse", OA + "IndividualFacilityUse"}
+OPPORTUNITY_FEEDS = {OA + "ScheduledSession", OA + "Slot", SCHEMA + "Event", SCHEMA + "OnDemandEvent"}
+_PARENT_LINKS = ("superEvent", "facilityUse")
+
+
+def merged(item: Item, parents: dict[str, Item]) -> Item:
+    """An opportunity as the broker matches it: a parent referred to by @id (a string) replaced by that
+    parent's data; an embedded one (an event's HeadlineEvent or CourseInstance) kept as it is."""
+    return {
+        key: parents.get(value, value) if key in _PARENT_LINKS and isinstance(value, str) else value
+        for key, value in item.items()
+    }
+
+
 def opportunity_type(item: Item) -> str:
-    if item["@type"] == "Slot":
-        return "IndividualFacilityUseSlot" if _single_use(item) else "FacilityUseSlot"
+    """The broker's opportunity type: a Slot by its facilityUse, an Event by its superEvent's @type."""
     kind: str = item["@type"]
+    if kind == "Slot":
+        return "IndividualFacilityUseSlot" if _single_use(item) else "FacilityUseSlot"
+    if kind == "Event":
+        whole = (item.get("superEvent") or {}).get("@type")
+        if whole in (None, "EventSeries"):
+            return "Event"
+        assert whole in ("HeadlineEvent", "CourseInstance"), whole
+        return f"{whole}SubEvent"
     return kind
+
+
+def seller_id(item: Item) -> str:
+    """The seller whose compartment the broker files an item under: its own organizer first, then its
+    superEvent's, its superEvent's superEvent's, its facility's provider, its aggregate facility's."""
+    parent = item.get("superEvent") or {}
+    facility = item.get("facilityUse") or {}
+    seller = (
+        item.get("organizer")
+        or parent.get("organizer")
+        or (parent.get("superEvent") or {}).get("organizer")
+        or facility.get("provider")
+        or (facility.get("aggregateFacilityUse") or {}).get("provider")
+    )
+    if isinstance(seller, str):
+        return seller
+    assert isinstance(seller, dict), item.get("@id")
+    found: str = seller.get("@id") or seller["id"]
+    return found
 
 
 def booking_flows(item: Item) -> set[str]:

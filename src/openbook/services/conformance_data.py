@@ -4,15 +4,21 @@ In random mode the suite creates nothing through the test interface: for each te
 harvested feeds, an opportunity not yet used in the run that matches the test's criterion (by the
 `@openactive/test-interface-criteria` logic), booking flow, opportunity type and seller. This module plans
 and builds enough such opportunities, with the test interface's own recipes (`recipe_parent`), for every
-criterion it can create, both booking flows, every opportunity kind and both demo sellers.
+criterion it can create, both booking flows, every opportunity kind the suite's broker can find and every
+demo seller.
 
-Each (criterion, flow, kind, seller) "bucket" is one parent whose opportunities start a minute apart.
+Each (criterion, flow, kind, seller) "bucket" is one parent whose opportunities start a minute apart. The
+broker finds each kind in its own feed: sessions merged with the SessionSeries they refer to, slots with
+their FacilityUse or IndividualFacilityUse, a standalone Event as it is (its organizer and offers on the
+item), and an event of a HeadlineEvent or a session of a course with that whole embedded as its
+`superEvent` (the whole's organizer, the event's own offers, dates and capacity). A bucket of such
+sub-events is one whole (one HeadlineEvent, one CourseInstance) with all of them as its parts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from openbook.domain.inventory import (
@@ -87,13 +93,27 @@ _ASSERTED_ABSENT = {
 
 # Parents whose seller the data model requires to be an Organization (`provider`, not `organizer`).
 _ORGANIZATION_ONLY = {ParentKind.FACILITY_USE, ParentKind.INDIVIDUAL_FACILITY_USE}
-# The kinds whose random-mode matching was checked against the suite's broker (decision 0015 added the
-# event kinds later; their feeds embed or reference their wholes differently and are not yet generated).
+# The kinds the suite's random mode can pick (its broker harvests their feeds, and the criteria can match
+# them), and why the others are left out (decision 0015).
 RANDOM_MODE_KINDS = (
     OpportunityKind.SCHEDULED_SESSION,
     OpportunityKind.FACILITY_USE_SLOT,
     OpportunityKind.INDIVIDUAL_FACILITY_USE_SLOT,
+    OpportunityKind.EVENT,
+    OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
+    OpportunityKind.COURSE_INSTANCE_SUB_EVENT,
 )
+_NOT_PICKABLE = {
+    OpportunityKind.ON_DEMAND_EVENT: (
+        "every criterion needs a startDate over two hours ahead and a remaining capacity, "
+        "which an OnDemandEvent does not publish"
+    ),
+    OpportunityKind.HEADLINE_EVENT: "the suite's broker does not harvest HeadlineEvent feeds (only their events')",
+    OpportunityKind.COURSE_INSTANCE: "the suite's broker does not harvest CourseInstance feeds (only their sessions')",
+}
+# Criteria that read eventAttendanceMode, which a Slot does not have (the criteria count a facility's slot
+# as attended in person).
+_EVENTS_ONLY = {"TestOpportunityOnlineBookable"}
 
 # Criteria that ask for an exact number of remaining spaces (the others need "at least two, or one").
 _EXACT_SPACES = {
@@ -156,17 +176,21 @@ def _why_not_criterion(criterion: str) -> str | None:
         return "not a criterion of the suite's random mode"
     if criterion in _ASSERTED_ABSENT:
         return f"the suite asserts there is none in the feeds when {_ASSERTED_ABSENT[criterion]} is implemented"
-    if criterion in ("TestOpportunityOfflineBookable", "TestOpportunityOnlineBookable"):  # recipes came later
-        return "its eventAttendanceMode rule is not yet checked against the suite's broker"
-    if recipe_for(criterion, approval=False).starts_in <= RANDOM_MODE_HORIZON:
-        return "its opportunities are in the past or start within 2 hours (past-opportunities is not implemented)"
+    starts_in = recipe_for(criterion, approval=False).starts_in
+    if starts_in < timedelta(0):
+        return (
+            "it wants opportunities that have ended, which a run declaring past-opportunities not implemented "
+            "asserts are absent (declare it null in random mode)"
+        )
+    if starts_in <= RANDOM_MODE_HORIZON:
+        return "its opportunities start within 2 hours (random mode picks only later ones)"
     return None
 
 
 def _why_not_kind(kind: OpportunityKind, seller: Seller) -> str | None:
     """Why no opportunity of this kind can be published for this seller, if so."""
     if kind not in RANDOM_MODE_KINDS:
-        return f"random-mode data for {kind.value} is not generated yet (not checked against the suite's broker)"
+        return _NOT_PICKABLE.get(kind, f"the suite's random mode cannot pick a {kind.value}")
     if kind.parent_kind in _ORGANIZATION_ONLY and seller.kind is not SellerKind.ORGANIZATION:
         return f"the provider of a {kind.parent_kind.value} must be an Organization, not a {seller.kind.value}"
     return None
@@ -177,6 +201,8 @@ def _why_not(criterion: str, kind: OpportunityKind, seller: Seller) -> str | Non
     condition = _SELLER_CONDITIONS.get(criterion)
     if condition is not None and not condition[0](seller):
         return condition[1]
+    if criterion in _EVENTS_ONLY and kind.parent_kind.is_facility:
+        return f"a {kind.value} has no eventAttendanceMode (the criteria count it as attended in person)"
     capacity = _probe(criterion, kind, seller).opportunities[0].maximum_capacity
     expected = recipe_for(criterion, approval=False).capacity
     if criterion in _EXACT_SPACES and capacity != expected:
@@ -199,6 +225,9 @@ def conformance_plan(sellers: Sequence[Seller], *, margin: int = MARGIN, per_buc
             criteria.append(criterion)
         else:
             left_out.append(LeftOut(criterion, why_not))
+    for criterion in SUITE_USES:
+        if criterion not in criteria and criterion not in test_criteria():
+            left_out.append(LeftOut(criterion, "the test interface has no recipe for it"))
     for kind in OpportunityKind:
         for role, seller in enumerate(sellers):
             why_not = _why_not_kind(kind, seller)
@@ -230,7 +259,7 @@ def bucket_identifier(bucket: Bucket) -> str:
 def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
     start = (now + recipe_for(bucket.criterion, bucket.approval).starts_in).replace(second=0, microsecond=0)
     identifier = bucket_identifier(bucket)
-    return recipe_parent(
+    parent = recipe_parent(
         identifier=identifier,
         kind=bucket.kind,
         seller_identifier=bucket.seller.identifier,
@@ -239,6 +268,24 @@ def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
         starts=tuple((f"{identifier}-{n:04d}", start + n * SPACING) for n in range(bucket.count)),
         dataset=None,  # not a test dataset: the suite's dataset deletion must leave these alone
     )
+    return _one_whole(parent, bucket.kind, f"{identifier}-whole")
+
+
+def _one_whole(parent: ParentDraft, kind: OpportunityKind, identifier: str) -> ParentDraft:
+    """``parent`` with its sub-events under one whole spanning them all (the recipe gives each its own,
+    but a description has one HeadlineEvent or CourseInstance: the one its events embed)."""
+    whole_kind = kind.super_event_kind
+    if whole_kind is None:
+        return parent
+    wholes = [draft for draft in parent.opportunities if draft.kind is whole_kind]
+    parts = tuple(draft for draft in parent.opportunities if draft.kind is kind)
+    whole = replace(
+        wholes[0],
+        identifier=identifier,
+        start=min(w.start for w in wholes),
+        end=max(w.end for w in wholes),
+    )
+    return replace(parent, opportunities=(*parts, whole))
 
 
 def with_conformance_data(bundle: InventoryBundle, plan: Plan, now: datetime) -> InventoryBundle:
