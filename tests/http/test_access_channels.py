@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from openbook.domain.access import JOINING_DETAILS_LATER
 from openbook.domain.inventory import (
     AttendanceMode,
     InventoryBundle,
@@ -21,7 +22,6 @@ from openbook.domain.inventory import (
     ParentKind,
 )
 from openbook.domain.money import Money
-from openbook.openactive.order_render import JOINING_DETAILS_LATER
 from openbook.store.urls import DatabaseUrl
 from tests.factories import YOGA
 from tests.http import test_backoffice

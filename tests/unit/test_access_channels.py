@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from openbook.domain.access import Barcode, ItemAccess
+from openbook.domain.access import JOINING_DETAILS_LATER, Barcode, ItemAccess
 from openbook.domain.inventory import AttendanceMode, Opportunity, OpportunityKind, VirtualLocation
 from openbook.importing.json_format import parse_inventory_document
-from openbook.openactive.order_render import JOINING_DETAILS_LATER, access_properties, order_context
+from openbook.openactive.order_render import access_properties, order_context
 from openbook.openactive.passes import barcode_svg
 from openbook.openactive.render import BETA_CONTEXT, CONTEXT
 from openbook.openactive.urls import Urls

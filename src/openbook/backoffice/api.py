@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from openbook.domain.errors import BookingError
-from openbook.domain.inventory import VirtualLocation
+from openbook.domain.inventory import VIRTUAL_LOCATION_PROPERTIES, VirtualLocation
 from openbook.domain.money import from_minor
 from openbook.domain.proposals import Decision
 from openbook.runtime import Runtime
@@ -186,13 +186,6 @@ def _decision(body: dict[str, Any]) -> tuple[Decision, str | None]:
 
 
 _LOGISTICS_FIELDS = {"name", "place", "startDate", "endDate", "accessChannel"}
-_CHANNEL_FIELDS = {
-    "url": "url",
-    "name": "name",
-    "description": "description",
-    "accessId": "access_id",
-    "accessCode": "access_code",
-}
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
@@ -232,10 +225,10 @@ def _channel(value: object) -> VirtualLocation | None:
     """``accessChannel``: the meeting link (and its name, description, meeting id, passcode) for booked customers."""
     if value is None:
         return None
-    if not isinstance(value, dict) or set(value) - set(_CHANNEL_FIELDS):
-        known = ", ".join(_CHANNEL_FIELDS)
+    if not isinstance(value, dict) or set(value) - set(VIRTUAL_LOCATION_PROPERTIES):
+        known = ", ".join(VIRTUAL_LOCATION_PROPERTIES)
         raise BackOfficeError("invalid_channel", 400, f"accessChannel is an object with any of {known}")
-    return VirtualLocation(**{_CHANNEL_FIELDS[key]: _text(value, key) for key in value})
+    return VirtualLocation(**{VIRTUAL_LOCATION_PROPERTIES[key]: _text(value, key) for key in value})
 
 
 @handles_errors

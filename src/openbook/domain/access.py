@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from openbook.domain.inventory import AttendanceMode
+from openbook.domain.inventory import AttendanceMode, Opportunity, VirtualLocation
 
 PIN_NAME = "Pin Code"
 PIN_DIGITS = 6
@@ -53,6 +53,20 @@ class ItemAccess:
     @property
     def is_empty(self) -> bool:
         return not self.codes and not self.passes
+
+
+# What a place booked online shows until the seller gives the meeting link (the spec wants B to say when
+# the means of access will come; a customerNotice, its other way, is not allowed in a B response).
+JOINING_DETAILS_LATER = VirtualLocation(
+    description="Your joining details (link, meeting ID and passcode) will be sent before the start."
+)
+
+
+def channel_of(opportunity: Opportunity) -> VirtualLocation | None:
+    """How a customer booked at ``opportunity`` joins it: only places attended online (or mixed) have one."""
+    if not opportunity.attendance_mode.is_remote:
+        return None
+    return opportunity.access_channel or JOINING_DETAILS_LATER
 
 
 def needs_entry(mode: AttendanceMode) -> bool:

@@ -85,6 +85,16 @@ class VirtualLocation:
         return None
 
 
+# OpenActive's VirtualLocation properties and the fields holding them (import, back office and responses).
+VIRTUAL_LOCATION_PROPERTIES = {
+    "url": "url",
+    "name": "name",
+    "description": "description",
+    "accessId": "access_id",
+    "accessCode": "access_code",
+}
+
+
 class ParentKind(StrEnum):
     """Things that group bookable opportunities, or (standalone events) describe one.
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from openbook.domain.intake import FieldKind, IntakeField, IntakeFormDefinitionError
 from openbook.domain.inventory import (
+    VIRTUAL_LOCATION_PROPERTIES,
     AttendanceMode,
     Availability,
     EventStatus,
@@ -290,16 +291,10 @@ def _access_channel(reader: RecordReader, mode: AttendanceMode) -> VirtualLocati
     nested = reader.nested("accessChannel")
     if nested is None or not isinstance(reader.data["accessChannel"], dict):  # the nested reader said why
         return None
-    unknown = sorted(set(nested.data) - {"@type", "url", "name", "description", "accessId", "accessCode"})
+    unknown = sorted(set(nested.data) - {"@type", *VIRTUAL_LOCATION_PROPERTIES})
     if unknown:
         reader.problem("accessChannel", f"unknown field(s) {', '.join(unknown)}")
-    channel = VirtualLocation(
-        url=nested.text("url"),
-        name=nested.text("name"),
-        description=nested.text("description"),
-        access_id=nested.text("accessId"),
-        access_code=nested.text("accessCode"),
-    )
+    channel = VirtualLocation(**{field: nested.text(key) for key, field in VIRTUAL_LOCATION_PROPERTIES.items()})
     problem = channel.problem(mode)
     if problem is not None:
         reader.problem("accessChannel", problem)

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import msgspec
 
-from openbook.domain.access import Barcode, ItemAccess
+from openbook.domain.access import Barcode, ItemAccess, channel_of
 from openbook.domain.attendees import ATTENDEE_FIELDS
 from openbook.domain.clock import format_instant
 from openbook.domain.errors import ErrorKind, ItemError
 from openbook.domain.intake import FieldKind, IntakeField
 from openbook.domain.inventory import (
+    VIRTUAL_LOCATION_PROPERTIES,
     FlowRequirement,
     Offer,
     Opportunity,
@@ -32,9 +33,6 @@ from openbook.store.port import InventoryView, StoredItem, StoredOrder
 from openbook.store.records import offer_from
 
 _DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)
-JOINING_DETAILS_LATER = VirtualLocation(
-    description="Your joining details (link, meeting ID and passcode) will be sent before the start."
-)
 
 
 def booking_service(terms_url: str | None) -> JsonLd:
@@ -198,8 +196,7 @@ def _response_item(urls: Urls, vocabulary: Vocabulary, outcome: QuoteOutcome, it
 def access_properties(urls: Urls, access: ItemAccess, opportunity: Opportunity | None = None) -> JsonLd:
     """How the customer gets in: ``accessCode`` (PropertyValues), ``accessPass`` (the seller's Barcodes with a
     picture to show; a broker's exactly as it sent them) and, at an ``opportunity`` attended online, its
-    ``accessChannel`` — while the seller has given none yet, one that only says when the details will come
-    (the spec wants that said at B; a customerNotice, its other way, is not allowed in a B response)."""
+    ``accessChannel`` (``access.channel_of``)."""
     document: JsonLd = {}
     if access.codes:
         document["accessCode"] = [
@@ -210,8 +207,9 @@ def access_properties(urls: Urls, access: ItemAccess, opportunity: Opportunity |
             barcode.supplied if barcode.supplied is not None else _seller_barcode(urls, barcode)
             for barcode in access.passes
         ]
-    if opportunity is not None and opportunity.attendance_mode.is_remote:
-        document["accessChannel"] = virtual_location(opportunity.access_channel or JOINING_DETAILS_LATER)
+    channel = None if opportunity is None else channel_of(opportunity)
+    if channel is not None:
+        document["accessChannel"] = virtual_location(channel)
     return document
 
 
@@ -227,16 +225,8 @@ def _seller_barcode(urls: Urls, barcode: Barcode) -> JsonLd:
 
 
 def virtual_location(channel: VirtualLocation) -> JsonLd:
-    return compact(
-        {
-            "@type": "VirtualLocation",
-            "name": channel.name,
-            "description": channel.description,
-            "url": channel.url,
-            "accessId": channel.access_id,
-            "accessCode": channel.access_code,
-        }
-    )
+    fields = {key: getattr(channel, field) for key, field in VIRTUAL_LOCATION_PROPERTIES.items()}
+    return compact({"@type": "VirtualLocation", **fields})
 
 
 def order_context(items: list[JsonLd]) -> str | list[str]:
@@ -359,15 +349,9 @@ def _booked_at(inventory: InventoryView | None, item: StoredItem) -> Opportunity
     return None if inventory is None else inventory.opportunities.get(item.opportunity_id)
 
 
-def order_status(
-    order: StoredOrder,
-    urls: Urls | None = None,
-    vocabulary: Vocabulary | None = None,
-    inventory: InventoryView | None = None,
-) -> JsonLd:
+def order_status(order: StoredOrder, urls: Urls, vocabulary: Vocabulary, inventory: InventoryView) -> JsonLd:
     """The stored B response brought up to date: item statuses, messages, means of entry and totals as they are
-    now, and (given the inventory) each orderedItem as it is now, which a Replacement or a change of logistics
-    may have changed."""
+    now, and each orderedItem as it is now, which a Replacement or a change of logistics may have changed."""
     document: JsonLd = _DECIMAL_JSON.decode(order.response or "{}")
     by_line = {item.line: item for item in order.items}
     for entry in document.get("orderedItem", []):
@@ -381,10 +365,9 @@ def order_status(
         entry.update(
             compact({"cancellationMessage": item.cancellation_message, "customerNotice": item.customer_notice})
         )
-        opportunity = _booked_at(inventory, item)
-        if urls is not None:
-            entry.update(access_properties(urls, item.access, opportunity))
-        if urls is not None and vocabulary is not None and inventory is not None and opportunity is not None:
+        opportunity = inventory.opportunities.get(item.opportunity_id)
+        entry.update(access_properties(urls, item.access, opportunity))
+        if opportunity is not None:
             entry["orderedItem"] = ordered_item(urls, vocabulary, inventory, opportunity, None)
     document["@context"] = order_context(document.get("orderedItem", []))
     due, tax = current_totals(order)

@@ -214,7 +214,6 @@ def event(
     if not value.kind.is_dated:
         document.pop("location", None)
         return compact(document)
-
     document.update(_occurrence(value))
     if value.kind.dates_only:
         document["startDate"] = value.start.date().isoformat()

@@ -18,7 +18,7 @@ sub-events is one whole (one HeadlineEvent, one CourseInstance) with all of them
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from openbook.domain.inventory import (
@@ -259,7 +259,7 @@ def bucket_identifier(bucket: Bucket) -> str:
 def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
     start = (now + recipe_for(bucket.criterion, bucket.approval).starts_in).replace(second=0, microsecond=0)
     identifier = bucket_identifier(bucket)
-    parent = recipe_parent(
+    return recipe_parent(
         identifier=identifier,
         kind=bucket.kind,
         seller_identifier=bucket.seller.identifier,
@@ -268,24 +268,6 @@ def _parent(bucket: Bucket, now: datetime) -> ParentDraft:
         starts=tuple((f"{identifier}-{n:04d}", start + n * SPACING) for n in range(bucket.count)),
         dataset=None,  # not a test dataset: the suite's dataset deletion must leave these alone
     )
-    return _one_whole(parent, bucket.kind, f"{identifier}-whole")
-
-
-def _one_whole(parent: ParentDraft, kind: OpportunityKind, identifier: str) -> ParentDraft:
-    """``parent`` with its sub-events under one whole spanning them all (the recipe gives each its own,
-    but a description has one HeadlineEvent or CourseInstance: the one its events embed)."""
-    whole_kind = kind.super_event_kind
-    if whole_kind is None:
-        return parent
-    wholes = [draft for draft in parent.opportunities if draft.kind is whole_kind]
-    parts = tuple(draft for draft in parent.opportunities if draft.kind is kind)
-    whole = replace(
-        wholes[0],
-        identifier=identifier,
-        start=min(w.start for w in wholes),
-        end=max(w.end for w in wholes),
-    )
-    return replace(parent, opportunities=(*parts, whole))
 
 
 def with_conformance_data(bundle: InventoryBundle, plan: Plan, now: datetime) -> InventoryBundle:

@@ -151,8 +151,8 @@ def recipe_parent(
     starts: Sequence[tuple[str, datetime]],
     dataset: str | None,
 ) -> ParentDraft:
-    """A parent whose offer and opportunities (one per (identifier, start), with the sessions of a course
-    or the whole of a HeadlineEvent's event as the kind needs) meet ``criterion``."""
+    """A parent whose offer and opportunities (one per (identifier, start), with the sessions of a course, or
+    for sub-events one whole spanning them all, as the kind needs) meet ``criterion``."""
     recipe = recipe_for(criterion, approval)
     offer = Offer(
         identifier="test-offer",
@@ -174,9 +174,28 @@ def recipe_parent(
         concepts=(SQUASH_COURT,) if kind.parent_kind.is_facility else (YOGA,),
         place=TEST_PLACE,
         offers=(offer,),
-        opportunities=tuple(draft for name, start in starts for draft in _drafts(recipe, kind, name, start)),
+        opportunities=_one_whole(
+            tuple(draft for name, start in starts for draft in _drafts(recipe, kind, name, start)),
+            kind,
+            f"{identifier}-whole",
+        ),
         test_dataset=dataset,
     )
+
+
+def _one_whole(
+    drafts: tuple[OpportunityDraft, ...], kind: OpportunityKind, identifier: str
+) -> tuple[OpportunityDraft, ...]:
+    """The sub-events of ``drafts`` under one whole spanning them (each came with its own, but a description
+    has one HeadlineEvent or CourseInstance: the one its events embed)."""
+    whole_kind = kind.super_event_kind
+    if whole_kind is None:
+        return drafts
+    wholes = [draft for draft in drafts if draft.kind is whole_kind]
+    whole = replace(
+        wholes[0], identifier=identifier, start=min(w.start for w in wholes), end=max(w.end for w in wholes)
+    )
+    return (*(draft for draft in drafts if draft.kind is kind), whole)
 
 
 def _drafts(recipe: Recipe, kind: OpportunityKind, name: str, start: datetime) -> tuple[OpportunityDraft, ...]:
@@ -235,7 +254,7 @@ async def create_test_opportunity(
     now: datetime,
 ) -> int:
     """Create one opportunity (with its own parent) meeting ``criterion``; returns its id."""
-    tag = uuid.uuid4().hex[:12]
+    tag = uuid4_hex()
     start = (now + recipe_for(criterion, approval).starts_in).replace(microsecond=0)
     identifier = f"test-{tag}"
     parent = recipe_parent(
