@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from openbook.domain.inventory import AttendanceMode, OpportunityKind, ParentKind
+from openbook.domain.inventory import SCHEMA, AttendanceMode, OpportunityKind, ParentKind
 from openbook.importing.json_format import parse_inventory_document
 from openbook.importing.problems import ImportRejected
 from tests.unit.test_import_formats import VALID, YOGA
@@ -220,3 +220,37 @@ def test_only_headline_events_list_events_of_their_own() -> None:
         OpportunityKind.HEADLINE_EVENT,
         OpportunityKind.HEADLINE_EVENT_SUB_EVENT,
     ]
+
+
+@pytest.mark.parametrize(
+    ("whole", "part", "accepted"),
+    [
+        ("OnlineEventAttendanceMode", "OnlineEventAttendanceMode", True),
+        ("MixedEventAttendanceMode", "OfflineEventAttendanceMode", True),
+        ("OfflineEventAttendanceMode", "MixedEventAttendanceMode", True),
+        ("OfflineEventAttendanceMode", "OnlineEventAttendanceMode", False),
+        ("MixedEventAttendanceMode", "OnlineEventAttendanceMode", False),
+        ("OnlineEventAttendanceMode", "OfflineEventAttendanceMode", False),
+    ],
+)
+def test_an_event_is_online_only_exactly_when_its_headline_event_is(whole: str, part: str, accepted: bool) -> None:
+    document = with_event(eventAttendanceMode=whole)
+    document["headlineEvents"] = document.pop("events")
+    document["headlineEvents"][0]["subEvents"] = [
+        {
+            "identifier": "race",
+            "startDate": "2030-02-01T11:00:00Z",
+            "endDate": "2030-02-01T12:00:00Z",
+            "maximumAttendeeCapacity": 30,
+            "eventAttendanceMode": part,
+        }
+    ]
+    if accepted:
+        (festival,) = parse_inventory_document(document).parents[-1:]
+        assert festival.opportunities[1].attendance_mode is AttendanceMode(SCHEMA + part)
+        return
+    with pytest.raises(ImportRejected) as rejected:
+        parse_inventory_document(document)
+    [(record, field, message)] = [(p.record, p.field, p.message) for p in rejected.value.problems]
+    assert record == "file > headlineEvents[0] 'open-day' > subEvents[0] 'race'" and field == "eventAttendanceMode"
+    assert "exactly when its HeadlineEvent is" in message

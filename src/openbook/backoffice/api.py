@@ -27,7 +27,7 @@ from openbook.services.backoffice import BackOffice, BackOfficeError
 from openbook.services.booking import current_totals
 from openbook.services.logistics import Logistics
 from openbook.services.proposals import NOTE_LIMIT
-from openbook.services.seller_actions import RENEWALS
+from openbook.services.seller_actions import EntryMeans
 from openbook.store.port import SellerOrder, Staff, StoredItem
 
 PREFIX = "/backoffice/api"
@@ -259,10 +259,10 @@ def _nothing(body: dict[str, Any]) -> None:
         raise BackOfficeError("unexpected_fields", 400, f"this action takes no fields: {', '.join(sorted(body))}")
 
 
-def _only(value: str) -> Callable[[dict[str, Any]], str]:
-    """An action without options whose path names its one argument (e.g. which means of entry to renew)."""
+def _only(value: EntryMeans) -> Callable[[dict[str, Any]], EntryMeans]:
+    """An action without options whose path names its one argument (which means of entry to renew)."""
 
-    def read(body: dict[str, Any]) -> str:
+    def read(body: dict[str, Any]) -> EntryMeans:
         _nothing(body)
         return value
 
@@ -302,7 +302,7 @@ routes = [
             _order_action(_only(means), BackOffice.renew_access),
             methods=["POST"],
         )
-        for means in RENEWALS
+        for means in EntryMeans
     ),
     Route(f"{PREFIX}/orders/{{order_id}}/replacement", _order_action(_move, BackOffice.replace), methods=["POST"]),
     Route(f"{PREFIX}/opportunities/{{opportunity_id}}/logistics", change_logistics, methods=["POST"]),

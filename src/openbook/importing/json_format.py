@@ -388,17 +388,28 @@ def _event(reader: RecordReader, kind: OpportunityKind = OpportunityKind.EVENT) 
     occurrence = _occurrence(reader, kind, "maximumAttendeeCapacity")
     parts: tuple[OpportunityDraft, ...] = ()
     if kind.sub_event_kind is OpportunityKind.HEADLINE_EVENT_SUB_EVENT:
-        parts = reader.children(
-            "subEvents",
-            lambda n, d: _occurrence(
-                RecordReader(n, d, reader.problems), OpportunityKind.HEADLINE_EVENT_SUB_EVENT, "maximumAttendeeCapacity"
-            ),
-        )
+        whole_mode = None if occurrence is None else occurrence.attendance_mode
+        parts = reader.children("subEvents", lambda n, d: _sub_event(RecordReader(n, d, reader.problems), whole_mode))
     elif "subEvents" in reader.data:
         reader.problem("subEvents", "only a HeadlineEvent (or a CourseInstance) has sub-events")
     if fields is None or occurrence is None:
         return None
     return ParentDraft(kind=kind.parent_kind, opportunities=(occurrence, *parts), **fields)
+
+
+def _sub_event(reader: RecordReader, whole_mode: AttendanceMode | None) -> OpportunityDraft | None:
+    """One event of a HeadlineEvent. It is published inside its whole and shares its location, which an event
+    attended only online may not have: so it is attended only online exactly when its whole is."""
+    draft = _occurrence(reader, OpportunityKind.HEADLINE_EVENT_SUB_EVENT, "maximumAttendeeCapacity")
+    if draft is None or whole_mode is None:
+        return draft
+    if (draft.attendance_mode is AttendanceMode.ONLINE) != (whole_mode is AttendanceMode.ONLINE):
+        reader.problem(
+            "eventAttendanceMode",
+            "an event is attended only online exactly when its HeadlineEvent is (it shares the whole's location)",
+        )
+        return None
+    return draft
 
 
 def _on_demand(reader: RecordReader) -> ParentDraft | None:

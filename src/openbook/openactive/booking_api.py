@@ -30,6 +30,7 @@ from openbook.services.booking import BookingService, OrderRequest, QuoteOutcome
 from openbook.services.logistics import LogisticsRefused
 from openbook.services.proposals import ProposalBooking, Proposals
 from openbook.services.seller_actions import (
+    EntryMeans,
     notify_customer,
     record_attendance,
     renew_access,
@@ -462,9 +463,9 @@ async def test_action(request: Request) -> Response:
         case "test:CustomerNoticeSimulateAction":
             await notify_customer(store, partner, uuid, now, "The changing rooms are closed today: arrive changed.")
         case "test:AccessCodeUpdateSimulateAction":
-            await renew_access(store, partner, uuid, now, "codes")
+            await renew_access(store, partner, uuid, now, EntryMeans.CODES)
         case "test:AccessPassUpdateSimulateAction":
-            await renew_access(store, partner, uuid, now, "passes")
+            await renew_access(store, partner, uuid, now, EntryMeans.PASSES)
         case "test:ReplacementSimulateAction":
             await simulate_replacement(store, partner, uuid, now)
         case "test:AccessChannelUpdateSimulateAction":

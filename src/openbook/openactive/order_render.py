@@ -213,13 +213,16 @@ def access_properties(urls: Urls, access: ItemAccess, opportunity: Opportunity |
     return document
 
 
+BARCODE_TYPE = "beta:codeType"  # the barcode's symbology; only in the beta namespace so far
+
+
 def _seller_barcode(urls: Urls, barcode: Barcode) -> JsonLd:
     return compact(
         {
             "@type": "Barcode",
             "url": urls.pass_image(barcode.text),
             "text": barcode.text,
-            "beta:codeType": barcode.code_type,
+            BARCODE_TYPE: barcode.code_type,
         }
     )
 
@@ -230,8 +233,10 @@ def virtual_location(channel: VirtualLocation) -> JsonLd:
 
 
 def order_context(items: list[JsonLd]) -> str | list[str]:
-    """The @context of an Order: the beta namespace too when it uses a beta property (a barcode's type)."""
-    uses_beta = any("beta:codeType" in entry for item in items for entry in item.get("accessPass", ()))
+    """The @context of an Order: the beta namespace too when its items use a beta term. Decided from the
+    rendered items because a JSON-LD context must cover the terms a document holds, whatever produced them;
+    a seller's barcode type is the one beta term openbook emits."""
+    uses_beta = any(BARCODE_TYPE in entry for item in items for entry in item.get("accessPass", ()))
     return BETA_CONTEXT if uses_beta else CONTEXT
 
 

@@ -12,6 +12,7 @@ from openbook.domain.proposals import Decision, ProposalRefused
 from openbook.services import seller_actions
 from openbook.services.logistics import Logistics, LogisticsRefused, change_logistics
 from openbook.services.proposals import Proposals
+from openbook.services.seller_actions import EntryMeans
 from openbook.store.port import SellerOrder, Staff, Store, StoredOrder
 
 KEY_PREFIX = "sk_"
@@ -101,8 +102,8 @@ class BackOffice:
         target = await self._booked(staff, order_id)
         return await seller_actions.notify_customer(self._store, target.partner, target.order.uuid, now, notice)
 
-    async def renew_access(self, staff: Staff, order_id: int, means: str, now: datetime) -> StoredOrder:
-        """New pin codes (``means`` "codes") or barcodes ("passes") for the order's places still to be used."""
+    async def renew_access(self, staff: Staff, order_id: int, means: EntryMeans, now: datetime) -> StoredOrder:
+        """New pin codes or barcodes for the order's places still to be used."""
         target = await self._booked(staff, order_id)
         return await seller_actions.renew_access(self._store, target.partner, target.order.uuid, now, means)
 

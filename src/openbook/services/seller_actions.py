@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from openbook.domain import access, errors
 from openbook.domain.access import Draw, ItemAccess
@@ -115,19 +116,26 @@ class _Renewal:
     what: str
 
 
-# Pin codes; the seller's own barcodes (a broker's barcodes stay as they are).
+class EntryMeans(StrEnum):
+    """What a seller can renew: pin codes, or the seller's own barcodes (a broker's barcodes stay as they are);
+    the value names the back office's route."""
+
+    CODES = "codes"
+    PASSES = "passes"
+
+
 RENEWALS = {
-    "codes": _Renewal(access.renew_codes, lambda entry: bool(entry.codes), "an access code"),
-    "passes": _Renewal(
+    EntryMeans.CODES: _Renewal(access.renew_codes, lambda entry: bool(entry.codes), "an access code"),
+    EntryMeans.PASSES: _Renewal(
         access.renew_passes, lambda entry: any(not b.broker_supplied for b in entry.passes), "an access pass"
     ),
 }
 
 
 async def renew_access(
-    store: Store, partner: Partner, uuid: str, now: datetime, means: str, draw: Draw = secrets.randbelow
+    store: Store, partner: Partner, uuid: str, now: datetime, means: EntryMeans, draw: Draw = secrets.randbelow
 ) -> StoredOrder:
-    """Give every place still to be used new means of entry of one kind (``RENEWALS``: pin codes or barcodes),
+    """Give every place still to be used new means of entry of one kind (pin codes or barcodes),
     e.g. after one was shared; each differs from the one it replaces, and the feed carries them."""
     renewal = RENEWALS[means]
     return await _change_items(
