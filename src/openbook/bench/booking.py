@@ -168,11 +168,12 @@ class Bodies:
             }
         return msgspec.json.encode(document)
 
-    def maker(self, path: str, kind: str, spread: bool) -> Callable[[int], bytes]:
+    def maker(self, path: str, kind: str, spread: bool, uuids: list[str] | None = None) -> Callable[[int], bytes]:
+        """The n-th request: a fresh order UUID, or the n-th of ``uuids`` (orders already quoted)."""
         bodies = [self.body(n, kind) for n in range(OPPORTUNITIES if spread else 1)]
 
         def make(n: int) -> bytes:
-            target = f"{path}/{uuid.uuid4()}"
+            target = f"{path}/{uuid.uuid4() if uuids is None else uuids[n]}"
             return request_bytes("PUT", self.host, target, bodies[n % len(bodies)], self.headers)
 
         return make
@@ -188,13 +189,38 @@ def _figures(result: LoadResult) -> dict[str, Any]:
     }
 
 
+def _phases(total: int) -> tuple[int, int, int]:
+    """Requests in the warm-up, the saturated run and the run at half load."""
+    return min(total // 5, 500), total, total // 2
+
+
 async def _scenario(port: int, make: Callable[[int], bytes], total: int) -> dict[str, Any]:
-    await run_load("127.0.0.1", port, make, min(total // 5, 500), CONCURRENCY)  # warm-up
-    saturated = await run_load("127.0.0.1", port, make, total, CONCURRENCY)
-    half = await run_load("127.0.0.1", port, make, total // 2, CONCURRENCY, rate=saturated.throughput / 2)
+    warm, saturated_count, half_count = _phases(total)
+    offset = 0
+
+    def from_offset(n: int) -> bytes:  # each phase continues the sequence: every request of a run is new
+        return make(offset + n)
+
+    await run_load("127.0.0.1", port, from_offset, warm, CONCURRENCY)
+    offset += warm
+    saturated = await run_load("127.0.0.1", port, from_offset, saturated_count, CONCURRENCY)
+    offset += saturated_count
+    half = await run_load("127.0.0.1", port, from_offset, half_count, CONCURRENCY, rate=saturated.throughput / 2)
     figures = _figures(saturated)
     figures["p99_ms_at_half_load"] = summarise(half.latencies_ms)["p99_ms"]
     return figures
+
+
+async def _quoted_first(port: int, bodies: Bodies, api: str, total: int) -> dict[str, Any]:
+    """B as brokers make it: every order UUID was quoted (C2, holding its places) just before. The quotes
+    are made up front, untimed; the leases outlast the run."""
+    uuids = [str(uuid.uuid4()) for _ in range(sum(_phases(total)))]
+    quotes = await run_load(
+        "127.0.0.1", port, bodies.maker(f"{api}/order-quotes", "OrderQuote", True, uuids), len(uuids), CONCURRENCY
+    )
+    if quotes.statuses.get(200) != len(uuids):
+        raise RuntimeError(f"quotes before B failed: {dict(quotes.statuses)}")
+    return await _scenario(port, bodies.maker(f"{api}/orders", "Order", True, uuids), total)
 
 
 def run_booking_benchmarks(
@@ -214,13 +240,10 @@ def run_booking_benchmarks(
             ("b_spread", f"{api}/orders", "Order", True),
             ("b_hot", f"{api}/orders", "Order", False),
         ):
-            figures = asyncio.run(_scenario(port, bodies.maker(path, kind, spread), total))
-            results[name] = figures
-            echo(
-                f"  {name:9s} {figures['throughput_per_s']:8.1f}/s  p50 {figures['median_ms']:6.1f} ms"
-                f"  p99 {figures['p99_ms']:6.1f} ms  p99@half {figures['p99_ms_at_half_load']:6.1f} ms"
-                f"  ok {figures['ok']}/{figures['requests']}"
-            )
+            results[name] = asyncio.run(_scenario(port, bodies.maker(path, kind, spread), total))
+            _print(echo, name, results[name])
+        results["b_quoted"] = asyncio.run(_quoted_first(port, bodies, api, total))
+        _print(echo, "b_quoted", results["b_quoted"])
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -230,6 +253,14 @@ def run_booking_benchmarks(
     )
     echo(f"  B/echo {results['b_to_echo_ratio']:.2f}   hot/spread {results['hot_to_spread_ratio']:.2f}")
     return results
+
+
+def _print(echo: Callable[[str], None], name: str, figures: dict[str, Any]) -> None:
+    echo(
+        f"  {name:9s} {figures['throughput_per_s']:8.1f}/s  p50 {figures['median_ms']:6.1f} ms"
+        f"  p99 {figures['p99_ms']:6.1f} ms  p99@half {figures['p99_ms_at_half_load']:6.1f} ms"
+        f"  ok {figures['ok']}/{figures['requests']}"
+    )
 
 
 def scratch(base: str, workdir: Path) -> DatabaseUrl:

@@ -29,7 +29,7 @@ class LogisticsStoreMixin:
 
     if TYPE_CHECKING:  # provided by OrderStoreMixin; declared only for the type checker, never at run time
 
-        async def _lock(self, session: Session, opportunity_ids: set[int]) -> None: ...
+        async def _lock(self, session: Session, opportunity_ids: set[int], held_by: int | None = None) -> None: ...
 
     async def change_logistics(
         self,

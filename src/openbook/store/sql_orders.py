@@ -151,7 +151,7 @@ class OrderStoreMixin:
             if new:  # a new lease holds nothing yet
                 await self._lock(session, set(wanted))
             else:
-                await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+                await self._lock(session, set(wanted), held_by=order_id)
                 await self._release_items(session, order_id)
             await self._reclaim_expired(session, now_ms, set(wanted))
             granted_per_opportunity: dict[int, int] = {}
@@ -179,7 +179,7 @@ class OrderStoreMixin:
                 {"p": partner_id, "u": uuid},
             )
             if row is not None:
-                await self._lock(session, await self._held_by(session, row["id"]))
+                await self._lock(session, set(), held_by=row["id"])
                 await self._release_items(session, row["id"])
                 await session.execute("DELETE FROM orders WHERE id = :id", {"id": row["id"]})
 
@@ -194,9 +194,13 @@ class OrderStoreMixin:
             opportunity_ids = {row["opportunity_id"] for row in expired}
             await self._lock(session, opportunity_ids)
             returned = await self._reclaim_expired(session, now_ms, opportunity_ids)
+            # The sweep holds opportunity locks, so it must not wait for an orders row (a B or C2 holding one
+            # waits for those opportunities: a deadlock). A lease being booked or quoted again is skipped.
+            skip_locked = " FOR UPDATE SKIP LOCKED" if session.lock_rows else ""
             await session.execute(
-                "DELETE FROM orders WHERE kind = 'OrderQuote' AND lease_expires_ms <= :now"
-                " AND NOT EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = orders.id)",
+                "DELETE FROM orders WHERE id IN (SELECT id FROM orders WHERE kind = 'OrderQuote' AND lease_expires_ms"
+                " <= :now AND NOT EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = orders.id)"
+                f"{skip_locked})",
                 {"now": now_ms},
             )
         return returned
@@ -226,16 +230,17 @@ class OrderStoreMixin:
             await self._give_back(session, Counter(row["opportunity_id"] for row in rows))
         return len(rows)
 
-    async def _lock(self, session: Session, opportunity_ids: set[int]) -> None:
-        """Lock opportunity rows in id order before touching their items or capacity: no deadlocks."""
-        if session.lock_rows and opportunity_ids:
-            await select_in(
-                session, "SELECT id FROM opportunities WHERE id IN", opportunity_ids, "ORDER BY id" + session.lock_rows
-            )
-
-    async def _held_by(self, session: Session, order_id: int) -> set[int]:
-        rows = await session.fetch_all("SELECT opportunity_id FROM order_items WHERE order_id = :o", {"o": order_id})
-        return {row["opportunity_id"] for row in rows}
+    async def _lock(self, session: Session, opportunity_ids: set[int], held_by: int | None = None) -> None:
+        """Lock opportunity rows in id order before touching their items or capacity: no deadlocks. With
+        ``held_by``, also those the items of that order (whose row the caller has locked) hold places on:
+        only the row's lock holder adds items to it, so the list read here can only be too long."""
+        if not session.lock_rows or (not opportunity_ids and held_by is None):
+            return  # SQLite: BEGIN IMMEDIATE already made this the only writer
+        await session.fetch_all(
+            f"SELECT id FROM opportunities WHERE id IN {id_list(session.dialect, 'ids')}"
+            " OR id IN (SELECT opportunity_id FROM order_items WHERE order_id = :o) ORDER BY id" + session.lock_rows,
+            {"ids": id_list_value(session.dialect, sorted(opportunity_ids)), "o": held_by},
+        )
 
     # ---- orders --------------------------------------------------------------------------------------
 
@@ -248,8 +253,9 @@ class OrderStoreMixin:
         """
         wanted = Counter(line.opportunity_id for line in order.lines)
         status = _item_status(order)
-        if self.database.dialect == "postgresql" and await self._place_in_one_statement(
-            _order_params(order, now_ms), order.lines, status
+        if self.database.dialect == "postgresql" and (
+            await self._place_in_one_statement(_order_params(order, now_ms), order.lines, status)
+            or await self._confirm_lease_in_one_statement(order, now_ms, wanted, status)
         ):
             return False, order.response
         async with self.database.writing() as session:
@@ -266,14 +272,10 @@ class OrderStoreMixin:
                 if existing["kind"] != QUOTE:
                     raise UuidTaken(existing["kind"])
                 order_id = int(existing["id"])
-                await self._lock(session, set(wanted) | await self._held_by(session, order_id))
+                await self._lock(session, set(wanted), held_by=order_id)
                 await self._release_items(session, order_id)
                 await session.execute(
-                    "UPDATE orders SET kind = :kind, lease_expires_ms = NULL, request_hash = :hash,"
-                    " response = :response, details = :details, currency = :currency, prepayment = :prepayment,"
-                    " seller_id = :seller, proposal_status = :proposal_status, proposal_version = :proposal_version,"
-                    " updated_ms = :now WHERE id = :id",
-                    {**_order_params(order, now_ms), "id": order_id},
+                    f"{_LEASE_BECOMES_ORDER} WHERE id = :id", {**_order_params(order, now_ms), "id": order_id}
                 )
             if expired:
                 await self._reclaim_expired(session, now_ms, set(wanted))
@@ -348,6 +350,44 @@ class OrderStoreMixin:
                     " SELECT 1 / (CASE WHEN NOT EXISTS (SELECT 1 FROM new) OR (SELECT count(*) FROM taken) = :k"
                     " THEN 1 ELSE 0 END) AS complete, (SELECT id FROM new) AS id",
                     {**order_params, **_take_and_insert_params(lines, wanted, status)},
+                )
+            except StatementAbandoned:
+                return False
+        return row is not None and row["id"] is not None
+
+    async def _confirm_lease_in_one_statement(
+        self, order: NewOrder, now_ms: int, wanted: Counter[int], status: str | None
+    ) -> bool:
+        """PostgreSQL: the brokers' usual B (or P), on a uuid whose live lease holds exactly its items (same
+        lines, same opportunities), in one statement that is its own transaction: the lease becomes the
+        Order and its items are confirmed where they are; no place changes hands, so capacity is untouched.
+
+        The opportunities are still locked (after the orders row, the usual order) so that a sweep of expired
+        leases, which locks them first, cannot run alongside. Whatever changed the lease after this
+        statement's snapshot (a new quote, a sweep) deleted its items, which the UPDATE then skips: fewer
+        items confirmed than lines undoes the statement (division by zero), as does a lease holding more.
+        False when it does not apply or was undone: nothing was written; the general path decides.
+        """
+        async with self.database.statement() as session:
+            try:
+                row = await session.fetch_one(
+                    f"WITH lease AS ({_LEASE_BECOMES_ORDER} WHERE partner_id = :partner AND uuid = :uuid"
+                    f" AND kind = '{QUOTE}' AND lease_expires_ms > :now RETURNING id),"
+                    " locked AS (SELECT id FROM opportunities WHERE id = ANY(CAST(:ids AS bigint[]))"
+                    " AND EXISTS (SELECT 1 FROM lease) ORDER BY id FOR UPDATE),"
+                    f" x AS (SELECT * FROM {_ITEM_ARRAYS}),"
+                    " confirmed AS (UPDATE order_items oi SET status = :s, offer_id = x.of, price_minor = x.p,"
+                    " tax_minor = x.t, snapshot = x.snap, attendee = x.a, intake = x.i, access_code = x.ac,"
+                    " access_pass = x.ap FROM x WHERE oi.order_id = (SELECT id FROM lease) AND oi.line = x.l"
+                    " AND oi.opportunity_id = x.op AND (SELECT count(*) FROM locked) = :k RETURNING oi.id)"
+                    " SELECT 1 / (CASE WHEN NOT EXISTS (SELECT 1 FROM lease) OR ((SELECT count(*) FROM confirmed) = :n"
+                    " AND (SELECT count(*) FROM order_items WHERE order_id = (SELECT id FROM lease)) = :n)"
+                    " THEN 1 ELSE 0 END) AS complete, (SELECT id FROM lease) AS id",
+                    {
+                        **_order_params(order, now_ms),
+                        **_take_and_insert_params(order.lines, wanted, status),
+                        "n": len(order.lines),
+                    },
                 )
             except StatementAbandoned:
                 return False
@@ -578,7 +618,7 @@ class OrderStoreMixin:
             return str(row["kind"])
 
     async def _delete(self, session: Session, order_id: int, now_ms: int) -> None:
-        await self._lock(session, await self._held_by(session, order_id))
+        await self._lock(session, set(), held_by=order_id)
         await self._release_items(session, order_id)
         # The tombstone reaches the feed only if the order had appeared there.
         await session.execute(
@@ -644,6 +684,18 @@ _INSERT_ORDER = (
     " VALUES (:partner, :uuid, :kind, :seller, false, :dataset, :hash, :response, :details, :currency, :prepayment,"
     " :expires, :proposal_status, :proposal_version, :now, :now) ON CONFLICT (partner_id, uuid) DO NOTHING"
 )
+# The columns a lease's orders row changes when it becomes the Order (or OrderProposal).
+_LEASE_BECOMES_ORDER = (
+    "UPDATE orders SET kind = :kind, lease_expires_ms = NULL, request_hash = :hash, response = :response,"
+    " details = :details, currency = :currency, prepayment = :prepayment, seller_id = :seller,"
+    " proposal_status = :proposal_status, proposal_version = :proposal_version, updated_ms = :now"
+)
+# PostgreSQL: the items of ``_take_and_insert_params`` as rows x(l, op, of, p, t, snap, a, i, ac, ap).
+_ITEM_ARRAYS = (
+    "unnest(CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
+    " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]),"
+    " CAST(:ac AS json[]), CAST(:ap AS json[])) AS x(l, op, of, p, t, snap, a, i, ac, ap)"
+)
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
     " snapshot, attendee, intake, access_code, access_pass)"
@@ -682,10 +734,7 @@ def _take_and_insert_ctes(order_id: str, take_condition: str) -> str:
         " taken AS (UPDATE opportunities o SET remaining_capacity = o.remaining_capacity - w.n, modified = NULL"
         f" FROM w WHERE o.id = w.id AND NOT o.deleted AND o.remaining_capacity >= w.n{take_condition} RETURNING o.id),"
         f" items AS ({_INSERT_ITEMS} SELECT {order_id}, x.l, x.op, x.of, :s, x.p, x.t, x.snap, x.a, x.i, x.ac, x.ap"
-        " FROM unnest(CAST(:l AS integer[]), CAST(:op AS bigint[]), CAST(:of AS bigint[]), CAST(:p AS bigint[]),"
-        " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]),"
-        " CAST(:ac AS json[]), CAST(:ap AS json[]))"
-        " AS x(l, op, of, p, t, snap, a, i, ac, ap) WHERE (SELECT count(*) FROM taken) = :k)"
+        f" FROM {_ITEM_ARRAYS} WHERE (SELECT count(*) FROM taken) = :k)"
     )
 
 
