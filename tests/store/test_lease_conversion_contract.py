@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from openbook.store.port import NewOrder, OrderLine
+from openbook.store.port import CapacityShortfall, NewOrder, OrderLine
 from openbook.store.sql_store import SqlStore
 from tests.factories import START, bundle
 
@@ -106,6 +106,17 @@ async def test_an_expired_lease_still_becomes_the_order_when_places_remain(store
     assert await sessions.book(uuid_of(1), 0) == (False, uuid_of(1))
     assert await sessions.remaining() == [4, 5]
     assert await sessions.items(uuid_of(1)) == [(1, 0, CONFIRMED)]
+
+
+async def test_a_lease_on_a_withdrawn_opportunity_cannot_become_the_order(store: SqlStore) -> None:
+    sessions = await Sessions.make(store)
+    await sessions.lease(uuid_of(1), 0)
+    async with store.database.writing() as session:  # withdrawn after the request was checked
+        await session.execute("UPDATE opportunities SET deleted = true WHERE id = :id", {"id": sessions.ids[0]})
+    with pytest.raises(CapacityShortfall):
+        await sessions.book(uuid_of(1), 0)
+    lease = await store.order(sessions.partner_id, uuid_of(1))
+    assert lease is not None and lease.kind == "OrderQuote" and len(lease.items) == 1
 
 
 async def test_racing_quotes_bookings_and_sweeps_never_lose_or_double_a_place(store: SqlStore) -> None:

@@ -365,7 +365,8 @@ class OrderStoreMixin:
         The opportunities are still locked (after the orders row, the usual order) so that a sweep of expired
         leases, which locks them first, cannot run alongside. Whatever changed the lease after this
         statement's snapshot (a new quote, a sweep) deleted its items, which the UPDATE then skips: fewer
-        items confirmed than lines undoes the statement (division by zero), as does a lease holding more.
+        items confirmed than lines undoes the statement (division by zero), as does a lease holding more or an
+        opportunity withdrawn since the request was checked.
         False when it does not apply or was undone: nothing was written; the general path decides.
         """
         async with self.database.statement() as session:
@@ -374,7 +375,7 @@ class OrderStoreMixin:
                     f"WITH lease AS ({_LEASE_BECOMES_ORDER} WHERE partner_id = :partner AND uuid = :uuid"
                     f" AND kind = '{QUOTE}' AND lease_expires_ms > :now RETURNING id),"
                     " locked AS (SELECT id FROM opportunities WHERE id = ANY(CAST(:ids AS bigint[]))"
-                    " AND EXISTS (SELECT 1 FROM lease) ORDER BY id FOR UPDATE),"
+                    " AND NOT deleted AND EXISTS (SELECT 1 FROM lease) ORDER BY id FOR UPDATE),"
                     f" x AS (SELECT * FROM {_ITEM_ARRAYS}),"
                     " confirmed AS (UPDATE order_items oi SET status = :s, offer_id = x.of, price_minor = x.p,"
                     " tax_minor = x.t, snapshot = x.snap, attendee = x.a, intake = x.i, access_code = x.ac,"
