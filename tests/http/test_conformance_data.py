@@ -27,6 +27,7 @@ from tests.support.server_fixture import RunningServer, start_server
 from tests.support.suite_criteria import (
     OPPORTUNITY_FEEDS,
     PARENT_FEEDS,
+    PARENT_LINKS,
     When,
     booking_flows,
     matches,
@@ -59,19 +60,23 @@ class Harvest:
 
 
 def harvest(server: RunningServer, rows: int) -> Harvest:
-    """Every feed, once it publishes ``rows`` opportunity rows (PostgreSQL sequences imported rows shortly
-    after), and what the suite's broker makes of the feeds it reads."""
-    deadline = time.monotonic() + 20
+    """Every feed, once it publishes ``rows`` opportunity rows and every parent they name (PostgreSQL
+    sequences imported rows shortly after), and what the suite's broker makes of the feeds it reads."""
+    deadline = time.monotonic() + 120  # one harvest of ~12,000 items takes seconds, more on a busy machine
     while True:
         feeds = [(d["additionalType"], d["contentUrl"]) for d in dataset_of(server)["distribution"]]
         by_feed = [(kind, [i["data"] for i in whole_feed(server, url, timeout=30)]) for kind, url in feeds]
         items = [data for _, feed in by_feed for data in feed]
-        if sum(data["@type"] not in PUBLISHED_PARENTS for data in items) >= rows or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    parents = {data["@id"]: data for kind, feed in by_feed if kind in PARENT_FEEDS for data in feed}
-    opportunities = [merged(data, parents) for kind, feed in by_feed if kind in OPPORTUNITY_FEEDS for data in feed]
-    return Harvest(items, opportunities)
+        parents = {data["@id"]: data for kind, feed in by_feed if kind in PARENT_FEEDS for data in feed}
+        opportunities = [merged(data, parents) for kind, feed in by_feed if kind in OPPORTUNITY_FEEDS for data in feed]
+        published = sum(data["@type"] not in PUBLISHED_PARENTS for data in items)
+        unresolved = [o["@id"] for o in opportunities if any(isinstance(o.get(link), str) for link in PARENT_LINKS)]
+        if published >= rows and not unresolved:
+            return Harvest(items, opportunities)
+        assert time.monotonic() < deadline, (
+            f"{published} of {rows} rows published; parents missing for {unresolved[:5]}"
+        )
+        time.sleep(0.2)
 
 
 def bucket_of(data: dict[str, Any]) -> str:

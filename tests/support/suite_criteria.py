@@ -305,14 +305,14 @@ def matches(criterion: str, item: Item, when: When) -> bool:
 # items that refer to them) and opportunities. It ignores any other feed (HeadlineEvent, CourseInstance).
 PARENT_FEEDS = {OA + "SessionSeries", OA + "FacilityUse", OA + "IndividualFacilityUse"}
 OPPORTUNITY_FEEDS = {OA + "ScheduledSession", OA + "Slot", SCHEMA + "Event", SCHEMA + "OnDemandEvent"}
-_PARENT_LINKS = ("superEvent", "facilityUse")
+PARENT_LINKS = ("superEvent", "facilityUse")  # the links by which a child names its parent
 
 
 def merged(item: Item, parents: dict[str, Item]) -> Item:
     """An opportunity as the broker matches it: a parent referred to by @id (a string) replaced by that
     parent's data; an embedded one (an event's HeadlineEvent or CourseInstance) kept as it is."""
     return {
-        key: parents.get(value, value) if key in _PARENT_LINKS and isinstance(value, str) else value
+        key: parents.get(value, value) if key in PARENT_LINKS and isinstance(value, str) else value
         for key, value in item.items()
     }
 
