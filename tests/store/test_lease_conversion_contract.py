@@ -1,6 +1,7 @@
-"""The Store contract for a lease becoming the Order (C2 then B, the brokers' usual flow), on a real SQLite
-file and a real PostgreSQL schema: whatever the lease held, the Order holds exactly its own places, and
-every place is either free or held by one live item, also while quotes, bookings and sweeps race."""
+"""The Store contract for a lease quoted again or becoming the Order (C1, C2 then B, the brokers' usual
+flow), on a real SQLite file and a real PostgreSQL schema: whatever the lease held, it or the Order then
+holds exactly the new basket's places, and every place is either free or held by one live item, also
+while quotes, bookings and sweeps race."""
 
 from __future__ import annotations
 
@@ -77,17 +78,37 @@ def uuid_of(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
 
 
-@pytest.mark.parametrize(
+BASKETS = pytest.mark.parametrize(
     ("leased", "booked", "remaining"),
     [
-        ((0,), (0,), [4, 5]),  # the lease is the order: nothing changes hands
+        ((0,), (0,), [4, 5]),  # the same basket: nothing changes hands
         ((0, 0), (0, 0), [3, 5]),
         ((0, 0), (0,), [4, 5]),  # the lease held more: the extra place is freed
-        ((0,), (0, 1), [4, 4]),  # the order wants more: the extra place is taken
+        ((0,), (0, 1), [4, 4]),  # the new basket wants more: the extra place is taken
         ((0,), (1,), [5, 4]),  # another session altogether
         ((0, 1), (1, 0), [4, 4]),  # the same places, listed in another order
     ],
 )
+
+
+@BASKETS
+async def test_a_lease_quoted_again_holds_exactly_the_new_basket(
+    store: SqlStore, leased: tuple[int, ...], booked: tuple[int, ...], remaining: list[int]
+) -> None:
+    sessions = await Sessions.make(store)
+    await sessions.lease(uuid_of(1), *leased)
+    renewed = NOW + 30 * MINUTE
+    assert await sessions.lease(uuid_of(1), *booked, expires_ms=renewed) == set(range(1, len(booked) + 1))
+    assert await sessions.remaining() == remaining
+    lease = await store.order(sessions.partner_id, uuid_of(1))
+    assert lease is not None and lease.kind == "OrderQuote" and lease.lease_expires_ms == renewed
+    assert sorted((i.line, sessions.ids.index(i.opportunity_id), i.status) for i in lease.items) == [
+        (n, s, None) for n, s in enumerate(booked, start=1)
+    ]
+    assert [a + b for a, b in zip(await sessions.remaining(), await sessions.held_places(), strict=True)] == [5, 5]
+
+
+@BASKETS
 async def test_a_lease_becomes_the_order_holding_exactly_its_places(
     store: SqlStore, leased: tuple[int, ...], booked: tuple[int, ...], remaining: list[int]
 ) -> None:

@@ -211,16 +211,16 @@ async def _scenario(port: int, make: Callable[[int], bytes], total: int) -> dict
     return figures
 
 
-async def _quoted_first(port: int, bodies: Bodies, api: str, total: int) -> dict[str, Any]:
-    """B as brokers make it: every order UUID was quoted (C2, holding its places) just before. The quotes
-    are made up front, untimed; the leases outlast the run."""
+async def _quoted_first(port: int, bodies: Bodies, api: str, total: int, path: str, kind: str) -> dict[str, Any]:
+    """Requests as brokers make them: every order UUID was quoted (C2, holding its places) just before, and
+    the request (C2 again, or B) names the same basket. The first quotes are made up front, untimed; the
+    leases outlast the run."""
     uuids = [str(uuid.uuid4()) for _ in range(sum(_phases(total)))]
-    quotes = await run_load(
-        "127.0.0.1", port, bodies.maker(f"{api}/order-quotes", "OrderQuote", True, uuids), len(uuids), CONCURRENCY
-    )
+    quote = bodies.maker(f"{api}/order-quotes", "OrderQuote", True, uuids)
+    quotes = await run_load("127.0.0.1", port, quote, len(uuids), CONCURRENCY)
     if quotes.statuses.get(200) != len(uuids):
-        raise RuntimeError(f"quotes before B failed: {dict(quotes.statuses)}")
-    return await _scenario(port, bodies.maker(f"{api}/orders", "Order", True, uuids), total)
+        raise RuntimeError(f"quotes before the run failed: {dict(quotes.statuses)}")
+    return await _scenario(port, bodies.maker(f"{api}/{path}", kind, True, uuids), total)
 
 
 def run_booking_benchmarks(
@@ -242,8 +242,9 @@ def run_booking_benchmarks(
         ):
             results[name] = asyncio.run(_scenario(port, bodies.maker(path, kind, spread), total))
             _print(echo, name, results[name])
-        results["b_quoted"] = asyncio.run(_quoted_first(port, bodies, api, total))
-        _print(echo, "b_quoted", results["b_quoted"])
+        for name, path, kind in (("c2_again", "order-quotes", "OrderQuote"), ("b_quoted", "orders", "Order")):
+            results[name] = asyncio.run(_quoted_first(port, bodies, api, total, path, kind))
+            _print(echo, name, results[name])
     finally:
         process.terminate()
         process.wait(timeout=30)
