@@ -155,6 +155,13 @@ class OrderStoreMixin:
         async with self.database.writing() as session:
             order_id, new = await self._claim(session, lease)
             wanted = Counter(line.opportunity_id for line in lines)
+            if (
+                not new
+                and not session.lock_rows
+                and lines
+                and await self._keep_same_basket(session, order_id, _LEASE_RENEWED, lease, lines, None)
+            ):
+                return {line.line for line in lines}
             if new:  # a new lease holds nothing yet
                 await self._lock(session, set(wanted))
             else:
@@ -281,6 +288,10 @@ class OrderStoreMixin:
                 if existing["kind"] != QUOTE:
                     raise UuidTaken(existing["kind"])
                 order_id = int(existing["id"])
+                if not session.lock_rows and await self._keep_same_basket(
+                    session, order_id, _LEASE_BECOMES_ORDER, _order_params(order, now_ms), order.lines, status
+                ):
+                    return False, order.response
                 await self._lock(session, set(wanted), held_by=order_id)
                 await self._release_items(session, order_id)
                 await session.execute(
@@ -401,6 +412,39 @@ class OrderStoreMixin:
             except StatementAbandoned:
                 return False
         return row is not None and row["id"] is not None
+
+    async def _keep_same_basket(
+        self,
+        session: Session,
+        order_id: int,
+        lease_update: str,
+        params: dict[str, Any],
+        lines: list[OrderLine],
+        status: str | None,
+    ) -> bool:
+        """SQLite, the only writer inside its transaction: what ``_keep_lease_items_in_one_statement`` does on
+        PostgreSQL. When the live lease ``order_id`` holds exactly ``lines`` on opportunities still offered,
+        ``lease_update`` (given ``params``) changes its orders row and the items take the request's details
+        and ``status`` where they are; no place changes hands. False, with nothing written, otherwise."""
+        held = await session.fetch_tuples(
+            "SELECT oi.line, oi.opportunity_id FROM order_items oi JOIN opportunities o ON o.id = oi.opportunity_id"
+            " WHERE oi.order_id = :o AND NOT o.deleted ORDER BY oi.line",
+            {"o": order_id},
+        )
+        if held != sorted((line.line, line.opportunity_id) for line in lines):
+            return False
+        kept = await session.fetch_one(
+            f"{lease_update} WHERE id = :id AND kind = '{QUOTE}' AND lease_expires_ms > :now RETURNING id",
+            {**params, "id": order_id},
+        )
+        if kept is None:
+            return False
+        await session.execute_many(
+            "UPDATE order_items SET status = :s, offer_id = :of, price_minor = :p, tax_minor = :t, snapshot = :snap,"
+            " attendee = :a, intake = :i, access_code = :ac, access_pass = :ap WHERE order_id = :o AND line = :l",
+            _item_rows(order_id, lines, status),
+        )
+        return True
 
     async def _claim(self, session: Session, lease: dict[str, Any]) -> tuple[int, bool]:
         """The lease's orders row (``_lease_params``) and whether it is new; refuses a uuid used otherwise."""
