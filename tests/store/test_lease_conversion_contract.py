@@ -46,9 +46,12 @@ class Sessions:
     def lines(self, *sessions: int) -> list[OrderLine]:
         return [OrderLine(n, self.ids[s], self.offer_id, 500, 83) for n, s in enumerate(sessions, start=1)]
 
-    async def lease(self, uuid: str, *sessions: int, expires_ms: int = NOW + 15 * MINUTE) -> set[int]:
+    async def lease(
+        self, uuid: str, *sessions: int, expires_ms: int = NOW + 15 * MINUTE, quoted_before: bool = False
+    ) -> set[int]:
+        lines = self.lines(*sessions)
         return await self.store.replace_lease(
-            self.partner_id, uuid, self.seller_id, self.lines(*sessions), expires_ms, NOW
+            self.partner_id, uuid, self.seller_id, lines, expires_ms, NOW, quoted_before=quoted_before
         )
 
     async def book(self, uuid: str, *sessions: int) -> tuple[bool, str]:
@@ -98,7 +101,8 @@ async def test_a_lease_quoted_again_holds_exactly_the_new_basket(
     sessions = await Sessions.make(store)
     await sessions.lease(uuid_of(1), *leased)
     renewed = NOW + 30 * MINUTE
-    assert await sessions.lease(uuid_of(1), *booked, expires_ms=renewed) == set(range(1, len(booked) + 1))
+    granted = await sessions.lease(uuid_of(1), *booked, expires_ms=renewed, quoted_before=True)
+    assert granted == set(range(1, len(booked) + 1))
     assert await sessions.remaining() == remaining
     lease = await store.order(sessions.partner_id, uuid_of(1))
     assert lease is not None and lease.kind == "OrderQuote" and lease.lease_expires_ms == renewed
@@ -119,6 +123,14 @@ async def test_a_lease_becomes_the_order_holding_exactly_its_places(
     assert await sessions.items(uuid_of(1)) == [(n, s, CONFIRMED) for n, s in enumerate(booked, start=1)]
     assert [a + b for a, b in zip(await sessions.remaining(), await sessions.held_places(), strict=True)] == [5, 5]
     assert await sessions.book(uuid_of(1), *booked) == (True, uuid_of(1))  # an identical repeat is replayed
+
+
+async def test_a_wrong_hint_that_a_uuid_was_quoted_costs_nothing_but_time(store: SqlStore) -> None:
+    sessions = await Sessions.make(store)
+    assert await sessions.lease(uuid_of(1), 0, 1, quoted_before=True) == {1, 2}
+    assert await sessions.remaining() == [4, 4]
+    assert await sessions.lease(uuid_of(1), 1) == {1}  # quoted before, though the caller did not say so
+    assert await sessions.remaining() == [5, 4]
 
 
 async def test_an_expired_lease_still_becomes_the_order_when_places_remain(store: SqlStore) -> None:

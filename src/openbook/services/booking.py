@@ -179,7 +179,9 @@ class BookingService:
         expires = now + self.lease_duration
         blocked = any(not item.in_totals for item in outcome.items)
         candidates = [] if blocked else [item for item in outcome.items if item.in_totals]
-        granted = await self._lease(partner, request, outcome, candidates, expires, now)
+        granted = await self._lease(
+            partner, request, outcome, candidates, expires, now, quoted_before=view.kind is not None
+        )
         lost = [item for item in candidates if item.line not in granted]
         for item in lost:  # another customer won the race for the place
             item.errors.append(ItemError(errors.INSUFFICIENT_CAPACITY, "the last places were just taken"))
@@ -197,11 +199,19 @@ class BookingService:
         items: list[PricedItem],
         expires: datetime,
         now: datetime,
+        *,
+        quoted_before: bool = False,
     ) -> set[int]:
         lines = [self._line(item, outcome.seller) for item in items]
         try:
             return await self.store.replace_lease(
-                partner.id, request.uuid, outcome.seller.id or 0, lines, to_epoch_ms(expires), to_epoch_ms(now)
+                partner.id,
+                request.uuid,
+                outcome.seller.id or 0,
+                lines,
+                to_epoch_ms(expires),
+                to_epoch_ms(now),
+                quoted_before=quoted_before,
             )
         except UuidTaken as taken:
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken

@@ -182,6 +182,8 @@ class Store(Protocol):
         expires_ms: int,
         now_ms: int,
         test_dataset: str | None = None,
+        *,
+        quoted_before: bool = False,  # a hint: this uuid was a lease when last read
     ) -> set[int]: ...
 
     async def release_lease(self, partner_id: int, uuid: str) -> None: ...
