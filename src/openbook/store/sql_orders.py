@@ -255,8 +255,8 @@ class OrderStoreMixin:
         if not session.lock_rows or (not opportunity_ids and held_by is None):
             return  # SQLite: BEGIN IMMEDIATE already made this the only writer
         await session.fetch_all(
-            f"SELECT id FROM opportunities WHERE id IN {id_list(session.dialect, 'ids')}"
-            " OR id IN (SELECT opportunity_id FROM order_items WHERE order_id = :o) ORDER BY id" + session.lock_rows,
+            f"SELECT id FROM opportunities WHERE id IN (SELECT * FROM {id_list(session.dialect, 'ids')} AS wanted"
+            " UNION SELECT opportunity_id FROM order_items WHERE order_id = :o) ORDER BY id" + session.lock_rows,
             {"ids": id_list_value(session.dialect, sorted(opportunity_ids)), "o": held_by},
         )
 
