@@ -63,6 +63,15 @@ class AttendanceMode(StrEnum):
         return self is not AttendanceMode.OFFLINE
 
 
+def sub_event_mode_problem(whole: AttendanceMode, event: AttendanceMode) -> str | None:
+    """Why an event of a HeadlineEvent attended in ``whole`` cannot be attended in ``event``, if so. It is
+    published inside its whole and shares its location, which an event attended only online may not have:
+    so it is attended only online exactly when its whole is."""
+    if (event is AttendanceMode.ONLINE) != (whole is AttendanceMode.ONLINE):
+        return "an event is attended only online exactly when its HeadlineEvent is (it shares the whole's location)"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class VirtualLocation:
     """How a booked customer joins an opportunity online (``accessChannel``): private, given only with a booking,

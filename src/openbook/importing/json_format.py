@@ -28,6 +28,7 @@ from openbook.domain.inventory import (
     TaxMode,
     Terms,
     VirtualLocation,
+    sub_event_mode_problem,
 )
 from openbook.importing.problems import ImportProblem, ImportRejected
 from openbook.importing.reader import RecordReader
@@ -398,16 +399,13 @@ def _event(reader: RecordReader, kind: OpportunityKind = OpportunityKind.EVENT) 
 
 
 def _sub_event(reader: RecordReader, whole_mode: AttendanceMode | None) -> OpportunityDraft | None:
-    """One event of a HeadlineEvent. It is published inside its whole and shares its location, which an event
-    attended only online may not have: so it is attended only online exactly when its whole is."""
+    """One event of a HeadlineEvent attended in ``whole_mode`` (``sub_event_mode_problem``)."""
     draft = _occurrence(reader, OpportunityKind.HEADLINE_EVENT_SUB_EVENT, "maximumAttendeeCapacity")
     if draft is None or whole_mode is None:
         return draft
-    if (draft.attendance_mode is AttendanceMode.ONLINE) != (whole_mode is AttendanceMode.ONLINE):
-        reader.problem(
-            "eventAttendanceMode",
-            "an event is attended only online exactly when its HeadlineEvent is (it shares the whole's location)",
-        )
+    problem = sub_event_mode_problem(whole_mode, draft.attendance_mode)
+    if problem is not None:
+        reader.problem("eventAttendanceMode", problem)
         return None
     return draft
 

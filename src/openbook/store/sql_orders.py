@@ -271,15 +271,14 @@ class OrderStoreMixin:
         """
         wanted = Counter(line.opportunity_id for line in order.lines)
         status = _item_status(order)
+        params = _order_params(order, now_ms)
         if self.database.dialect == "postgresql" and (
-            await self._place_in_one_statement(_order_params(order, now_ms), order.lines, status)
-            or await self._keep_lease_items_in_one_statement(
-                _LEASE_BECOMES_ORDER, _order_params(order, now_ms), order.lines, status
-            )
+            await self._place_in_one_statement(params, order.lines, status)
+            or await self._keep_lease_items_in_one_statement(_LEASE_BECOMES_ORDER, params, order.lines, status)
         ):
             return False, order.response
         async with self.database.writing() as session:
-            order_id, expired = await self._insert_order(session, order, set(wanted), now_ms)
+            order_id, expired = await self._insert_order(session, params, set(wanted))
             if order_id is None:
                 existing = await session.fetch_one(
                     "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
@@ -293,14 +292,12 @@ class OrderStoreMixin:
                     raise UuidTaken(existing["kind"])
                 order_id = int(existing["id"])
                 if not session.lock_rows and await self._keep_same_basket(
-                    session, order_id, _LEASE_BECOMES_ORDER, _order_params(order, now_ms), order.lines, status
+                    session, order_id, _LEASE_BECOMES_ORDER, params, order.lines, status
                 ):
                     return False, order.response
                 await self._lock(session, set(wanted), held_by=order_id)
                 await self._release_items(session, order_id)
-                await session.execute(
-                    f"{_LEASE_BECOMES_ORDER} WHERE id = :id", {**_order_params(order, now_ms), "id": order_id}
-                )
+                await session.execute(f"{_LEASE_BECOMES_ORDER} WHERE id = :id", {**params, "id": order_id})
             if expired:
                 await self._reclaim_expired(session, now_ms, set(wanted))
             short = await self._take_and_insert(session, order_id, order.lines, wanted, status)
@@ -309,11 +306,11 @@ class OrderStoreMixin:
         return False, order.response
 
     async def _insert_order(
-        self, session: Session, order: NewOrder, opportunity_ids: set[int], now_ms: int
+        self, session: Session, params: dict[str, Any], opportunity_ids: set[int]
     ) -> tuple[int | None, bool]:
-        """Insert ``order`` unless its uuid is taken. Returns its id (None if taken) and whether expired
-        leases may hold places on its opportunities, whose rows are then locked (decision 0004)."""
-        params = _order_params(order, now_ms)
+        """Insert the order of ``params`` (``_order_params``) unless its uuid is taken. Returns its id (None if
+        taken) and whether expired leases may hold places on its opportunities, whose rows are then locked
+        (decision 0004)."""
         if session.dialect != "postgresql":  # one writer at a time: no row locks to take
             row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", params)
             return (None if row is None else int(row["id"])), True
@@ -404,9 +401,8 @@ class OrderStoreMixin:
                     " locked AS (SELECT id FROM opportunities WHERE id = ANY(CAST(:ids AS bigint[]))"
                     " AND NOT deleted AND EXISTS (SELECT 1 FROM lease) ORDER BY id FOR UPDATE),"
                     f" x AS (SELECT * FROM {_ITEM_ARRAYS}),"
-                    " kept AS (UPDATE order_items oi SET status = :s, offer_id = x.of, price_minor = x.p,"
-                    " tax_minor = x.t, snapshot = x.snap, attendee = x.a, intake = x.i, access_code = x.ac,"
-                    " access_pass = x.ap FROM x WHERE oi.order_id = (SELECT id FROM lease) AND oi.line = x.l"
+                    f" kept AS (UPDATE order_items oi SET {_item_details('x.')}"
+                    " FROM x WHERE oi.order_id = (SELECT id FROM lease) AND oi.line = x.l"
                     " AND oi.opportunity_id = x.op AND (SELECT count(*) FROM locked) = :k RETURNING oi.id)"
                     " SELECT 1 / (CASE WHEN NOT EXISTS (SELECT 1 FROM lease) OR ((SELECT count(*) FROM kept) = :n"
                     " AND (SELECT count(*) FROM order_items WHERE order_id = (SELECT id FROM lease)) = :n)"
@@ -444,8 +440,7 @@ class OrderStoreMixin:
         if kept is None:
             return False
         await session.execute_many(
-            "UPDATE order_items SET status = :s, offer_id = :of, price_minor = :p, tax_minor = :t, snapshot = :snap,"
-            " attendee = :a, intake = :i, access_code = :ac, access_pass = :ap WHERE order_id = :o AND line = :l",
+            f"UPDATE order_items SET {_item_details(':')} WHERE order_id = :o AND line = :l",
             _item_rows(order_id, lines, status),
         )
         return True
@@ -755,6 +750,16 @@ _ITEM_ARRAYS = (
     " CAST(:t AS bigint[]), CAST(:snap AS json[]), CAST(:a AS json[]), CAST(:i AS json[]),"
     " CAST(:ac AS json[]), CAST(:ap AS json[])) AS x(l, op, of, p, t, snap, a, i, ac, ap)"
 )
+
+
+def _item_details(source: str) -> str:
+    """The SET list that gives a kept item the request's details: from ``source`` "x." (the rows of
+    ``_ITEM_ARRAYS``) or ":" (the parameters of ``_item_rows``); the status is a parameter either way."""
+    columns = {"offer_id": "of", "price_minor": "p", "tax_minor": "t", "snapshot": "snap", "attendee": "a"}
+    columns |= {"intake": "i", "access_code": "ac", "access_pass": "ap"}
+    return ", ".join(["status = :s", *(f"{column} = {source}{key}" for column, key in columns.items())])
+
+
 _INSERT_ITEMS = (
     "INSERT INTO order_items (order_id, line, opportunity_id, offer_id, status, price_minor, tax_minor,"
     " snapshot, attendee, intake, access_code, access_pass)"
