@@ -7,7 +7,7 @@ ascending opportunity order so concurrent transactions cannot deadlock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from openbook.domain.inventory import Opportunity, OpportunityKind, Place, Seller
@@ -44,9 +44,11 @@ QUOTE, PROPOSAL, ORDER, DELETED = "OrderQuote", "OrderProposal", "Order", "Delet
 CONFIRMED = "https://openactive.io/OrderItemConfirmed"
 AWAITING = "https://openactive.io/AwaitingSellerConfirmation"
 V = TypeVar("V")
+_Inserted = TypeVar("_Inserted")
 CANCELLED = ("https://openactive.io/CustomerCancelled", "https://openactive.io/SellerCancelled")
 # Rows whose items hold places until ``lease_expires_ms``: leases, and rejected proposals whose hold lapses.
 _HOLDING = "('OrderQuote', 'OrderProposal')"
+_HOLDER_VANISHED_RETRIES = 3
 
 
 class OrderStoreMixin:
@@ -278,14 +280,14 @@ class OrderStoreMixin:
         ):
             return False, order.response
         async with self.database.writing() as session:
-            order_id, expired = await self._insert_order(session, params, set(wanted))
-            if order_id is None:
-                existing = await session.fetch_one(
-                    "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
-                    + session.lock_rows,
-                    {"p": order.partner_id, "u": order.uuid},
-                )
-                assert existing is not None
+            inserted, existing = await self._insert_or_lock_holder(
+                session, lambda: self._insert_order(session, params, set(wanted)), order.partner_id, order.uuid
+            )
+            if existing is None:
+                assert inserted is not None
+                order_id, expired = inserted
+            else:
+                expired = True  # uncounted for a used uuid: reclaim to be sure
                 if existing["kind"] == order.kind and existing["request_hash"] == order.request_hash:
                     return True, str(existing["response"])
                 if existing["kind"] != QUOTE:
@@ -307,13 +309,13 @@ class OrderStoreMixin:
 
     async def _insert_order(
         self, session: Session, params: dict[str, Any], opportunity_ids: set[int]
-    ) -> tuple[int | None, bool]:
-        """Insert the order of ``params`` (``_order_params``) unless its uuid is taken. Returns its id (None if
-        taken) and whether expired leases may hold places on its opportunities, whose rows are then locked
+    ) -> tuple[int, bool] | None:
+        """Insert the order of ``params`` (``_order_params``) unless its uuid is taken (None). Returns its id
+        and whether expired leases may hold places on its opportunities, whose rows are then locked
         (decision 0004)."""
         if session.dialect != "postgresql":  # one writer at a time: no row locks to take
             row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", params)
-            return (None if row is None else int(row["id"])), True
+            return None if row is None else (int(row["id"]), True)
         # One round trip: insert, then (only if inserted) lock the opportunities in id order, and count the
         # expired lease items on them as of this statement's snapshot. Later-committed lease items expire
         # after ``now``, so a count of zero means there is nothing to reclaim.
@@ -327,7 +329,7 @@ class OrderStoreMixin:
             {**params, "ids": sorted(opportunity_ids)},
         )
         assert row is not None
-        return (None if row["id"] is None else int(row["id"])), bool(row["expired"])
+        return None if row["id"] is None else (int(row["id"]), bool(row["expired"]))
 
     async def _take_and_insert(
         self, session: Session, order_id: int, lines: list[OrderLine], wanted: Counter[int], status: str | None
@@ -447,18 +449,38 @@ class OrderStoreMixin:
 
     async def _claim(self, session: Session, lease: dict[str, Any]) -> tuple[int, bool]:
         """The lease's orders row (``_lease_params``) and whether it is new; refuses a uuid used otherwise."""
-        partner_id, uuid = lease["partner"], lease["uuid"]
-        row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", lease)
-        if row is not None:
-            return int(row["id"]), True
-        existing = await session.fetch_one(
-            "SELECT id, kind FROM orders WHERE partner_id = :p AND uuid = :u" + session.lock_rows,
-            {"p": partner_id, "u": uuid},
-        )
-        assert existing is not None
+
+        async def insert() -> int | None:
+            row = await session.fetch_one(_INSERT_ORDER + " RETURNING id", lease)
+            return None if row is None else int(row["id"])
+
+        inserted, existing = await self._insert_or_lock_holder(session, insert, lease["partner"], lease["uuid"])
+        if existing is None:
+            assert inserted is not None
+            return inserted, True
         if existing["kind"] != QUOTE:
             raise UuidTaken(existing["kind"])
         return int(existing["id"]), False
+
+    async def _insert_or_lock_holder(
+        self, session: Session, insert: Callable[[], Awaitable[_Inserted | None]], partner_id: int, uuid: str
+    ) -> tuple[_Inserted | None, Row | None]:
+        """Run ``insert`` (of an orders row, doing nothing when the uuid is taken), or lock and read the row
+        holding the uuid. That row may be gone by the time it is locked (PostgreSQL: a sweep deleted an
+        expired lease it had emptied, after the insert saw it): then the uuid is free, and the insert is tried
+        again. Returns what the insert returned, or the holder's id, kind, request_hash and response."""
+        for _ in range(_HOLDER_VANISHED_RETRIES):
+            inserted = await insert()
+            if inserted is not None:
+                return inserted, None
+            holder = await session.fetch_one(
+                "SELECT id, kind, request_hash, response FROM orders WHERE partner_id = :p AND uuid = :u"
+                + session.lock_rows,
+                {"p": partner_id, "u": uuid},
+            )
+            if holder is not None:
+                return None, holder
+        raise RuntimeError(f"order uuid {uuid} kept being taken and freed while it was claimed")
 
     async def _insert_items(
         self, session: Session, order_id: int, lines: Iterable[OrderLine], status: str | None
