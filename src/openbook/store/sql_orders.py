@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 
 from openbook.domain.inventory import Opportunity, OpportunityKind, Place, Seller
 from openbook.store import schema
-from openbook.store.database import Database, Row, Session, StatementAbandoned, id_list, id_list_value
+from openbook.store.database import (
+    Database,
+    Row,
+    Session,
+    StatementAbandoned,
+    bound_id_list,
+    id_list,
+    id_list_value,
+)
 from openbook.store.port import (
     CapacityShortfall,
     InventoryView,
@@ -63,9 +71,9 @@ class OrderStoreMixin:
         if not opportunity_ids:
             return InventoryView({}, {}, {}, {})
         async with self.database.statement() as session:
+            ids, ids_value = bound_id_list(session.dialect, "ids", opportunity_ids)
             rows = await session.fetch_tuples(
-                (_INVENTORY_ANY if include_deleted else _INVENTORY) + id_list(session.dialect, "ids"),
-                {"ids": id_list_value(session.dialect, sorted(opportunity_ids))},
+                (_INVENTORY_ANY if include_deleted else _INVENTORY) + ids, {"ids": ids_value}
             )
         opportunities: dict[int, Opportunity] = {}
         parent_rows: dict[int, tuple[Any, ...]] = {}
@@ -107,17 +115,18 @@ class OrderStoreMixin:
         # server, a burst of leases) make it scan every order for every quote (16 ms at 6,000 orders).
         async with self.database.statement() as session:
             materialized = " MATERIALIZED" if session.dialect == "postgresql" else ""
+            ids, ids_value = bound_id_list(session.dialect, "ids", opportunity_ids)
             rows = await session.fetch_tuples(
                 f"WITH held AS{materialized} (SELECT oi.opportunity_id, (SELECT o.partner_id = :p AND o.uuid = :u"
                 " FROM orders o WHERE o.id = oi.order_id AND o.kind = 'OrderQuote' AND o.lease_expires_ms > :now)"
-                f" AS mine FROM order_items oi WHERE oi.opportunity_id IN {id_list(session.dialect, 'ids')})"
+                f" AS mine FROM order_items oi WHERE oi.opportunity_id IN {ids})"
                 " SELECT 0, kind, 0, false FROM orders WHERE partner_id = :p AND uuid = :u"
                 " UNION ALL SELECT 1, NULL, opportunity_id, mine FROM held WHERE mine IS NOT NULL",
                 {
                     "p": partner_id,
                     "u": uuid,
                     "now": now_ms,
-                    "ids": id_list_value(session.dialect, sorted(opportunity_ids)),
+                    "ids": ids_value,
                 },
             )
         kind: str | None = None
