@@ -133,6 +133,26 @@ async def test_a_wrong_hint_that_a_uuid_was_quoted_costs_nothing_but_time(store:
     assert await sessions.remaining() == [5, 4]
 
 
+async def test_the_lease_view_sees_this_uuids_places_and_other_live_leases_apart(store: SqlStore) -> None:
+    sessions = await Sessions.make(store)
+    first, second = sessions.ids
+    await sessions.lease(uuid_of(1), 0, 0, 1)
+    await sessions.lease(uuid_of(2), 0)
+    await sessions.lease(uuid_of(3), 1, expires_ms=NOW - MINUTE)  # expired: holds nothing any more
+    await sessions.book(uuid_of(4), 0)  # booked: not a lease
+    view = await store.lease_view(sessions.partner_id, uuid_of(1), NOW)
+    assert (view.kind, view.own) == ("OrderQuote", {first: 2, second: 1})
+    assert await store.held_by_other_leases(sessions.partner_id, uuid_of(1), {first, second}, NOW) == {first: 1}
+    assert await store.held_by_other_leases(sessions.partner_id, uuid_of(2), {first}, NOW) == {first: 2}
+    assert await store.held_by_other_leases(sessions.partner_id, uuid_of(2), set(), NOW) == {}
+    booked = await store.lease_view(sessions.partner_id, uuid_of(4), NOW)
+    assert (booked.kind, booked.own) == ("Order", {})
+    unknown = await store.lease_view(sessions.partner_id, uuid_of(5), NOW)
+    assert (unknown.kind, unknown.own) == (None, {})
+    expired = await store.lease_view(sessions.partner_id, uuid_of(3), NOW)
+    assert (expired.kind, expired.own) == ("OrderQuote", {})
+
+
 async def test_an_expired_lease_still_becomes_the_order_when_places_remain(store: SqlStore) -> None:
     sessions = await Sessions.make(store)
     await sessions.lease(uuid_of(1), 0, expires_ms=NOW - MINUTE)

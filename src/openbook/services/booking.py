@@ -169,10 +169,17 @@ class BookingService:
 
     async def quote(self, partner: Partner, request: OrderRequest, now: datetime) -> QuoteOutcome:
         outcome = await self._evaluate(partner, request, now)
-        view = await self.store.lease_view(partner.id, request.uuid, _opportunity_ids(outcome.items), to_epoch_ms(now))
+        view = await self.store.lease_view(partner.id, request.uuid, to_epoch_ms(now))
         if view.kind not in (None, "OrderQuote"):
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {view.kind}")
-        self._share_capacity(outcome, view.own, view.others)
+        for opportunity_id, opportunity in ((o.id or 0, o) for o in outcome.inventory.opportunities.values()):
+            outcome.available[opportunity_id] = opportunity.remaining_capacity + view.own.get(opportunity_id, 0)
+        wanting = _wanting(outcome)
+        # Other customers' leases only decide which error a short item gets, and counting them reads every
+        # item on the opportunity: only where the basket is short.
+        short = {o for o, items in wanting.items() if len(items) > outcome.available.get(o, 0)}
+        others = await self.store.held_by_other_leases(partner.id, request.uuid, short, to_epoch_ms(now))
+        _share_capacity(outcome, wanting, others)
         # The lease follows the latest basket, all or nothing: a basket with an item that cannot be booked
         # holds no places (the OpenActive Test Suite checks that such a C1 leaves capacity unchanged).
         # Items only missing attendee or intake details are still leased: the customer can supply those.
@@ -215,20 +222,6 @@ class BookingService:
             )
         except UuidTaken as taken:
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {taken.kind}") from taken
-
-    def _share_capacity(self, outcome: QuoteOutcome, own: dict[int, int], others: dict[int, int]) -> None:
-        wanting: dict[int, list[PricedItem]] = defaultdict(list)
-        for item in outcome.items:
-            if item.opportunity is not None and item.offer is not None and item.in_totals:
-                wanting[item.opportunity.id or 0].append(item)
-        for opportunity_id, opportunity in ((o.id or 0, o) for o in outcome.inventory.opportunities.values()):
-            available = opportunity.remaining_capacity + own.get(opportunity_id, 0)
-            outcome.available[opportunity_id] = available
-            items = wanting.get(opportunity_id, [])
-            verdict = share_capacity(len(items), available, others.get(opportunity_id, 0))
-            for item, error in zip(items, capacity_errors(verdict), strict=True):
-                if error is not None:
-                    item.errors.append(error)
 
     # ---- B -------------------------------------------------------------------------------------------
 
@@ -502,10 +495,6 @@ def current_totals(order: StoredOrder) -> tuple[Decimal, Decimal]:
     )
 
 
-def _opportunity_ids(items: list[PricedItem]) -> set[int]:
-    return {item.opportunity.id or 0 for item in items if item.opportunity is not None}
-
-
 def _currency_of(items: list[PricedItem]) -> str:
     return next((i.offer.price.currency for i in items if i.offer is not None), "GBP")
 
@@ -527,3 +516,21 @@ def _details(request: OrderRequest) -> dict[str, Any]:
         "customer": request.customer,
         "payment": request.payment,
     }
+
+
+def _wanting(outcome: QuoteOutcome) -> dict[int, list[PricedItem]]:
+    """The items that would take a place, per opportunity id."""
+    wanting: dict[int, list[PricedItem]] = defaultdict(list)
+    for item in outcome.items:
+        if item.opportunity is not None and item.offer is not None and item.in_totals:
+            wanting[item.opportunity.id or 0].append(item)
+    return wanting
+
+
+def _share_capacity(outcome: QuoteOutcome, wanting: dict[int, list[PricedItem]], others: dict[int, int]) -> None:
+    """Give each item wanting a place its capacity error, if any (``outcome.available`` is filled in)."""
+    for opportunity_id, items in wanting.items():
+        verdict = share_capacity(len(items), outcome.available.get(opportunity_id, 0), others.get(opportunity_id, 0))
+        for item, error in zip(items, capacity_errors(verdict), strict=True):
+            if error is not None:
+                item.errors.append(error)

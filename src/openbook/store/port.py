@@ -171,7 +171,14 @@ class Store(Protocol):
 
     async def inventory_for(self, opportunity_ids: set[int], *, include_deleted: bool = False) -> InventoryView: ...
 
-    async def lease_view(self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int) -> LeaseView: ...
+    async def lease_view(self, partner_id: int, uuid: str, now_ms: int) -> LeaseView: ...
+
+    async def held_by_other_leases(
+        self, partner_id: int, uuid: str, opportunity_ids: set[int], now_ms: int
+    ) -> dict[int, int]:
+        """Opportunity id -> places other customers' live leases hold (only asked where a basket is short:
+        it reads every item on those opportunities)."""
+        ...
 
     async def replace_lease(
         self,
@@ -287,7 +294,6 @@ class InventoryView:
 class LeaseView:
     kind: str | None  # what (partner, uuid) currently is: OrderQuote, OrderProposal, Order, Deleted, or nothing
     own: dict[int, int]  # opportunity id -> places this uuid's live lease holds
-    others: dict[int, int]  # opportunity id -> places other customers' live leases hold
 
 
 @dataclass(frozen=True, slots=True)
