@@ -70,17 +70,26 @@ class PostgresDatabase:
         self.min_size = min_size
         self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self._statement_pool: asyncpg.Pool | None = None
 
     async def open(self) -> None:
         settings = {"search_path": self.schema} if self.schema else {}
-        self._pool = await asyncpg.create_pool(
+        self._pool = await self._open_pool(settings)
+        # The booking requests' own statements (``statement()``) reuse one plan per connection even when they
+        # carry arrays, whose custom plans PostgreSQL would otherwise make again at every call; the other
+        # statements keep plans made for their values (docs/decisions/0018-postgres-plan-reuse.md).
+        self._statement_pool = await self._open_pool({**settings, "plan_cache_mode": "force_generic_plan"})
+
+    async def _open_pool(self, settings: dict[str, str]) -> asyncpg.Pool:
+        return await asyncpg.create_pool(
             self.dsn, min_size=self.min_size, max_size=self.max_size, server_settings=settings, reset=_keep_session
         )
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        for pool in (self._pool, self._statement_pool):
+            if pool is not None:
+                await pool.close()
+        self._pool = self._statement_pool = None
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[PostgresSession]:
@@ -93,8 +102,8 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def statement(self) -> AsyncIterator[PostgresSession]:
-        assert self._pool is not None, "database not open"
-        async with self._pool.acquire() as connection:
+        assert self._statement_pool is not None, "database not open"
+        async with self._statement_pool.acquire() as connection:
             yield PostgresSession(connection)
 
     @asynccontextmanager
