@@ -172,8 +172,7 @@ class BookingService:
         view = await self.store.lease_view(partner.id, request.uuid, to_epoch_ms(now))
         if view.kind not in (None, "OrderQuote"):
             raise BookingError(errors.ORDER_ALREADY_EXISTS, f"this UUID already identifies an {view.kind}")
-        for opportunity_id, opportunity in ((o.id or 0, o) for o in outcome.inventory.opportunities.values()):
-            outcome.available[opportunity_id] = opportunity.remaining_capacity + view.own.get(opportunity_id, 0)
+        _count_own_places_available(outcome, view.own)
         wanting = _wanting(outcome)
         # Other customers' leases only decide which error a short item gets, and counting them reads every
         # item on the opportunity: only where the basket is short.
@@ -516,6 +515,14 @@ def _details(request: OrderRequest) -> dict[str, Any]:
         "customer": request.customer,
         "payment": request.payment,
     }
+
+
+def _count_own_places_available(outcome: QuoteOutcome, own: dict[int, int]) -> None:
+    """Fill ``outcome.available``: the places left, plus those this UUID's own live lease holds (``own``),
+    which are its to take again (a lease is not counted against itself)."""
+    for opportunity in outcome.inventory.opportunities.values():
+        opportunity_id = opportunity.id or 0
+        outcome.available[opportunity_id] = opportunity.remaining_capacity + own.get(opportunity_id, 0)
 
 
 def _wanting(outcome: QuoteOutcome) -> dict[int, list[PricedItem]]:
